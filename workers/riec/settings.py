@@ -1,0 +1,52 @@
+"""Typed, frozen settings read once from the environment (prefix ``RIEC_``).
+
+Every knob an operator can turn lives here, so the README's configuration table
+and the code cannot drift apart: the table is generated from the field
+descriptions (``riec config``).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_ADMIN_PASSWORD = "demo"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RIEC_", frozen=True, extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Folder for the H2 engine database, SQLite registers and logs.")
+    engine_url: str = Field("http://localhost:8080/engine-rest", description="Base URL of the engine's REST API.")
+    engine_user: str = Field("admin", description="User the workers and the CLI authenticate as (HTTP basic).")
+    engine_password: str = Field(DEV_ADMIN_PASSWORD, description="Password of that user. The development default is printed at start-up; set your own in production.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL of the registers (legal bases, authorisations, provision register). Default: SQLite file in the data folder. Example: postgresql+psycopg://riec:secret@db/riec")
+    worker_id: str = Field(default_factory=lambda: f"riec-{socket.gethostname()}-{os.getpid()}", description="Identifies this worker process in locks and Cockpit.")
+    topics: str = Field("", description="Comma-separated topics this worker serves; empty means every registered topic.")
+    max_tasks: int = Field(5, ge=1, le=100, description="Tasks fetched and locked per poll.")
+    concurrency: int = Field(2, ge=1, le=64, description="Tasks handled in parallel by one worker process.")
+    lock_duration_ms: int = Field(60_000, ge=1_000, description="How long a fetched task is locked; extended while a handler still works.")
+    long_poll_ms: int = Field(20_000, ge=0, le=1_800_000, description="How long a fetch waits on the engine for new tasks (asyncResponseTimeout).")
+    retries: int = Field(3, ge=0, description="Attempts for a failing handler before an incident is raised in Cockpit.")
+    retry_backoff_ms: int = Field(10_000, ge=0, description="Wait before the engine hands out a failed task again; doubles per attempt.")
+    http_connect_timeout_s: float = Field(5.0, gt=0, description="Connect time-out for every engine call.")
+    http_read_timeout_s: float = Field(40.0, gt=0, description="Read time-out for every engine call; must exceed the long poll.")
+    hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
+    log_level: str = Field("INFO", description="Python log level.")
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'riec.sqlite').resolve()}"
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [t.strip() for t in self.topics.split(",") if t.strip()]
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
