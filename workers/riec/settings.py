@@ -20,6 +20,7 @@ DEV_ADMIN_PASSWORD = "demo"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RIEC_", frozen=True, extra="ignore")
 
+    home: Path = Field(Path("."), description="Project folder holding engine/, bpmn/ and forms/.")
     data_dir: Path = Field(Path("data"), description="Folder for the H2 engine database, SQLite registers and logs.")
     engine_url: str = Field("http://localhost:8080/engine-rest", description="Base URL of the engine's REST API.")
     engine_user: str = Field("admin", description="User the workers and the CLI authenticate as (HTTP basic).")
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     http_connect_timeout_s: float = Field(5.0, gt=0, description="Connect time-out for every engine call.")
     http_read_timeout_s: float = Field(40.0, gt=0, description="Read time-out for every engine call; must exceed the long poll.")
     hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
+    demo_password: str = Field("demo", description="Password of every demo user created by `riec up` (development only).")
     log_level: str = Field("INFO", description="Python log level.")
 
     @property

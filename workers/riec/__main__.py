@@ -1,0 +1,3 @@
+from riec.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Groups for every role of DOMAIN.md, demo users, and what each group may do.
+
+Authorization checks are on in the engine, so a role sees and starts only what
+it is granted here (R-5.2: access control). Everything is idempotent: running
+it again changes nothing that is already right.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riec.runtime.engine import EngineClient, EngineError
+
+# Camunda 7 resource type ids.
+APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE, DEPLOYMENT = 0, 5, 6, 8, 9
+GRANT = 1
+
+
+@dataclass(frozen=True)
+class Role:
+    group: str
+    name: str
+    user: str
+    first: str
+    last: str
+
+
+ROLES = [
+    Role("riec-analyst", "RIEC-analist / casusregisseur", "analist", "Anna", "Analist"),
+    Role("riec-partner", "RIEC-partner", "partner", "Piet", "Partner"),
+    Role("police-unit", "Regionale politie-eenheid", "politie", "Paula", "Politie"),
+    Role("police-data-officer", "Functionaris art. 2:10 Bpg", "functionaris", "Frank", "Functionaris"),
+    Role("case-prosecutor", "Zaaksofficier van justitie", "zaaksofficier", "Zoë", "Zaaksofficier"),
+    Role("cie-prosecutor", "CIE-officier van justitie", "cie-officier", "Cees", "CIE-officier"),
+    Role("privacy-officer", "Privacy officer / proceseigenaar", "privacy", "Priya", "Privacy"),
+    Role("manager", "Manager", "manager", "Marco", "Manager"),
+]
+
+#: (group, resource type, resource id, permissions)
+GRANTS: list[tuple[str, int, str, list[str]]] = (
+    [(r.group, APPLICATION, "tasklist", ["ACCESS"]) for r in ROLES]
+    + [(r.group, PROCESS_DEFINITION, "*", ["READ"]) for r in ROLES]
+    + [(r.group, DEPLOYMENT, "*", ["READ"]) for r in ROLES]
+    + [(r.group, FILTER, "*", ["READ"]) for r in ROLES]
+    + [
+        ("riec-analyst", PROCESS_DEFINITION, "riec-signal", ["READ", "CREATE_INSTANCE", "READ_INSTANCE", "READ_HISTORY"]),
+        ("riec-analyst", PROCESS_INSTANCE, "*", ["CREATE"]),
+        ("manager", APPLICATION, "cockpit", ["ACCESS"]),
+        ("manager", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
+        ("privacy-officer", APPLICATION, "cockpit", ["ACCESS"]),
+        ("privacy-officer", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
+    ]
+)
+
+FILTERS = [
+    ("Mijn taken", {"assigneeExpression": "${currentUser()}"}, -10),
+    ("Taken van mijn groepen", {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": False}, 0),
+]
+
+
+def ensure_identities(client: EngineClient, password: str) -> None:
+    for role in ROLES:
+        if not client.get("group", id=role.group):
+            client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
+        if not client.get("user", id=role.user):
+            client.post("user/create", {
+                "profile": {"id": role.user, "firstName": role.first, "lastName": role.last, "email": f"{role.user}@riec.example"},
+                "credentials": {"password": password},
+            })
+        members = {u["id"] for u in client.get("user", memberOfGroup=role.group)}
+        if role.user not in members:
+            client.rest("PUT", f"group/{role.group}/members/{role.user}")
+
+
+def ensure_grants(client: EngineClient) -> None:
+    for group, resource_type, resource_id, permissions in GRANTS:
+        existing = client.get("authorization", groupIdIn=group, resourceType=resource_type, resourceId=resource_id, type=GRANT)
+        if existing:
+            current = existing[0]
+            wanted = sorted(set(current["permissions"]) | set(permissions))
+            if set(wanted) != set(current["permissions"]):
+                client.rest("PUT", f"authorization/{current['id']}", json={**current, "permissions": wanted})
+            continue
+        client.post("authorization/create", {
+            "type": GRANT, "permissions": permissions, "groupId": group,
+            "resourceType": resource_type, "resourceId": resource_id,
+        })
+
+
+def ensure_filters(client: EngineClient) -> None:
+    names = {f["name"] for f in client.get("filter", resourceType="Task")}
+    for name, query, priority in FILTERS:
+        if name not in names:
+            client.post("filter/create", {
+                "resourceType": "Task", "name": name, "owner": None, "query": query,
+                "properties": {"priority": priority, "description": name, "refresh": True},
+            })
+
+
+def ensure_all(client: EngineClient, password: str) -> None:
+    try:
+        ensure_identities(client, password)
+        ensure_grants(client)
+        ensure_filters(client)
+    except EngineError as exc:
+        raise RuntimeError(f"could not set up users, groups and authorizations: {exc}") from exc

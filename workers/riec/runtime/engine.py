@@ -1,0 +1,177 @@
+"""The one place that speaks the engine's REST protocol.
+
+pycamunda builds the external-task requests; this module gives them a shared
+``requests`` session with authentication and time-outs (pycamunda has neither
+of its own), and retries transient faults (engine restarting, connection
+refused, 5xx such as the optimistic-locking 500 on complete) with tenacity.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import pycamunda
+import pycamunda.externaltask as ext
+import requests
+from tenacity import RetryCallState, retry, retry_if_exception, stop_after_delay, wait_exponential
+
+from riec.settings import Settings
+
+log = logging.getLogger("riec.engine")
+
+
+class TimeoutSession(requests.Session):
+    """A session that never waits forever: every request gets the configured time-outs."""
+
+    def __init__(self, timeout: tuple[float, float]):
+        super().__init__()
+        self._timeout = timeout
+
+    def request(self, method, url, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", self._timeout)
+        return super().request(method, url, **kwargs)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection trouble or a 5xx: worth retrying. 4xx answers are final."""
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return True
+    if isinstance(exc, EngineError):
+        return exc.status >= 500
+    if isinstance(exc, pycamunda.NoSuccess):
+        return True  # pycamunda raises NoSuccess for every status it has no class for: 5xx in practice
+    # pycamunda wraps requests' own exceptions in its base class.
+    return type(exc) is pycamunda.PyCamundaException
+
+
+class EngineError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class LockedTask:
+    id: str
+    topic: str
+    business_key: str | None
+    process_instance_id: str
+    activity_id: str
+    activity_instance_id: str
+    retries: int | None
+    variables: dict[str, dict[str, Any]]
+
+    @classmethod
+    def from_pycamunda(cls, task: ext.ExternalTask) -> "LockedTask":
+        return cls(
+            id=task.id_,
+            topic=task.topic_name,
+            business_key=task.business_key,
+            process_instance_id=task.process_instance_id,
+            activity_id=task.activity_id,
+            activity_instance_id=task.activity_instance_id,
+            retries=task.retries,
+            variables={
+                name: {"value": var.value, "type": var.type_, "valueInfo": var.value_info}
+                for name, var in (task.variables or {}).items()
+            },
+        )
+
+
+class OutageLog:
+    """Logs an outage once when it starts and once when it ends, not per attempt."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, state: RetryCallState) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning("engine unreachable (%s); retrying quietly until it answers", type(exc).__name__ if exc else "?")
+
+    def recovered(self) -> None:
+        if self.since is not None:
+            log.warning("engine reachable again after %.0f s", time.monotonic() - self.since)
+            self.since = None
+
+
+class EngineClient:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.url = settings.engine_url.rstrip("/")
+        self.session = TimeoutSession((settings.http_connect_timeout_s, settings.http_read_timeout_s))
+        self.session.auth = (settings.engine_user, settings.engine_password)
+        self.outage = OutageLog()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- external tasks (pycamunda) ------------------------------------------------
+
+    def _send(self, request):
+        request.session = self.session
+        request.auth = self.session.auth  # pycamunda drops session auth unless set per request
+        return request()
+
+    def fetch_and_lock(self, worker_id: str, topics: Iterable[tuple[str, int, list[str]]], max_tasks: int, long_poll_ms: int) -> list[LockedTask]:
+        request = ext.FetchAndLock(self.url, worker_id=worker_id, max_tasks=max_tasks, async_response_timeout=long_poll_ms)
+        for name, lock_ms, variables in topics:
+            request.add_topic(name, lock_duration=lock_ms, variables=variables)
+        tasks = [LockedTask.from_pycamunda(t) for t in self._send(request)]
+        self.outage.recovered()
+        return tasks
+
+    def complete(self, task: LockedTask, worker_id: str, variables: dict[str, dict[str, Any]]) -> None:
+        request = ext.Complete(self.url, id_=task.id, worker_id=worker_id)
+        request.variables = variables
+        self._with_retries(lambda: self._send(request))
+
+    def bpmn_error(self, task: LockedTask, worker_id: str, code: str, message: str, variables: dict[str, dict[str, Any]]) -> None:
+        request = ext.HandleBPMNError(self.url, id_=task.id, worker_id=worker_id, error_code=code, error_message=message)
+        request.variables = variables
+        self._with_retries(lambda: self._send(request))
+
+    def failure(self, task: LockedTask, worker_id: str, message: str, details: str, retries: int, retry_timeout_ms: int) -> None:
+        request = ext.HandleFailure(self.url, id_=task.id, worker_id=worker_id, error_message=message[:600], error_details=details, retries=retries, retry_timeout=retry_timeout_ms)
+        self._with_retries(lambda: self._send(request))
+
+    def extend_lock(self, task: LockedTask, worker_id: str, duration_ms: int) -> None:
+        self._send(ext.ExtendLock(self.url, id_=task.id, new_duration=duration_ms, worker_id=worker_id))
+
+    def unlock(self, task: LockedTask) -> None:
+        self._send(ext.Unlock(self.url, id_=task.id))
+
+    def _with_retries(self, call: Callable[[], Any]) -> Any:
+        # Bounded: if the engine stays away, the lock expires and the task is
+        # delivered again (at least once), so giving up here loses nothing.
+        return retry(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential(multiplier=0.5, max=10),
+            stop=stop_after_delay(120),
+            before_sleep=self.outage.failed,
+            reraise=True,
+        )(call)()
+
+    # -- plain REST for the command line and tests -----------------------------------
+
+    def rest(self, method: str, path: str, *, expect: Iterable[int] = (200, 204), **kwargs) -> Any:
+        response = self.session.request(method, f"{self.url}/{path.lstrip('/')}", **kwargs)
+        if response.status_code not in expect:
+            try:
+                message = response.json().get("message", response.text)
+            except ValueError:
+                message = response.text
+            raise EngineError(response.status_code, message)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def get(self, path: str, **params) -> Any:
+        return self.rest("GET", path, params=params)
+
+    def post(self, path: str, body: Any = None, **kwargs) -> Any:
+        return self.rest("POST", path, json=body, **kwargs)

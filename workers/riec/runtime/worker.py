@@ -1,0 +1,252 @@
+"""The worker loop: fetch-and-lock with long polling, run handlers, report outcomes.
+
+Retries are split on purpose. tenacity retries *engine calls* that failed for
+transient reasons (see engine.py). A *handler* that fails is reported to the
+engine with a decremented retry count and a back-off, so the engine hands the
+task out again later and raises an incident in Cockpit when retries run out.
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import signal
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+import pycamunda
+from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, retry_if_exception, wait_exponential
+
+from riec.runtime.engine import EngineClient, LockedTask, is_transient
+from riec.runtime.errors import BpmnError, TaskInputError
+from riec.runtime.registry import TASK_FIELDS, Registry, Topic
+from riec.runtime.variables import from_camunda, to_camunda_map
+from riec.settings import Settings
+
+log = logging.getLogger("riec.worker")
+
+#: Logging context (worker, topic, task, business key), set once per task here.
+task_context: contextvars.ContextVar[str] = contextvars.ContextVar("task_context", default="-")
+
+
+class _Interrupted(Exception):
+    """Raised from the signal handler to abandon an idle long poll at once."""
+
+
+def build_input(topic: Topic, task: LockedTask) -> BaseModel:
+    values = {name: from_camunda(var) for name, var in task.variables.items()}
+    fields = topic.input_model.model_fields
+    if "business_key" in fields:
+        values["business_key"] = task.business_key
+    if "task_key" in fields:
+        # Same for every delivery of this task, different for a later visit of the activity.
+        values["task_key"] = f"{task.process_instance_id}/{task.activity_instance_id}"
+    try:
+        return topic.input_model.model_validate(values)
+    except ValidationError as exc:
+        # Name the fields and what is wrong, never the values: they may be personal data.
+        problems = ", ".join(f"{'.'.join(map(str, e['loc']))} ({e['type']})" for e in exc.errors())
+        raise TaskInputError(f"variables for topic {topic.name} rejected by {topic.input_model.__name__}: {problems}") from None
+
+
+def output_variables(result: BaseModel | dict | None) -> dict:
+    if result is None:
+        return {}
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json", by_alias=True, exclude=set(TASK_FIELDS) & set(type(result).model_fields))
+    return to_camunda_map(result)
+
+
+def describe_failure(exc: BaseException) -> tuple[str, str]:
+    """A readable message and details for Cockpit, without exception text that could carry data.
+
+    Only our own TaskInputError messages are known to be free of personal data;
+    for anything else the type and the place it was raised are shown.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    if isinstance(exc, TaskInputError):
+        message = str(exc)
+    else:
+        message = f"{type(exc).__name__}{where}"
+    details = "".join(traceback.format_list(frames)) + f"{type(exc).__module__}.{type(exc).__name__}"
+    return message, details
+
+
+class Worker:
+    def __init__(self, registry: Registry, settings: Settings, client: EngineClient | None = None):
+        self.settings = settings
+        self.client = client or EngineClient(settings)
+        wanted = settings.topic_list
+        unknown = set(wanted) - set(registry.names())
+        if unknown:
+            raise ValueError(f"RIEC_TOPICS names topics no handler serves: {', '.join(sorted(unknown))}")
+        self.topics = [t for t in registry if not wanted or t.name in wanted]
+        if not self.topics:
+            raise ValueError("no topics to serve")
+        self.worker_id = settings.worker_id
+        self.stopping = threading.Event()
+        self._fetching = False
+        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self._running = 0
+        self._lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def install_signal_handlers(self) -> None:
+        def on_signal(signum, _frame):
+            if not self.stopping.is_set():
+                log.info("received %s: finishing the task at hand, fetching nothing new", signal.Signals(signum).name)
+            self.stopping.set()
+            if self._fetching:
+                raise _Interrupted()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+    def run(self) -> None:
+        log.info("worker %s serving %s at %s", self.worker_id, ", ".join(t.name for t in self.topics), self.settings.engine_url)
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="handler") as pool:
+            while not self.stopping.is_set():
+                free = self._acquire_free_slots()
+                if free == 0:
+                    continue
+                tasks = self._fetch(free)
+                for _ in range(free - len(tasks)):
+                    self._slots.release()
+                for task in tasks:
+                    if self.stopping.is_set():
+                        self._hand_back(task)
+                        self._slots.release()
+                        continue
+                    ctx = contextvars.copy_context()
+                    pool.submit(ctx.run, self._run_task, task)
+            log.info("waiting for %d running task(s) to finish", self._running)
+        self.client.close()
+        log.info("worker %s stopped", self.worker_id)
+
+    def _acquire_free_slots(self) -> int:
+        # Block until at least one handler slot is free, then take every free slot.
+        if not self._slots.acquire(timeout=1.0):
+            return 0
+        free = 1
+        while free < self.settings.concurrency and self._slots.acquire(blocking=False):
+            free += 1
+        return free
+
+    def _fetch(self, max_tasks: int) -> list[LockedTask]:
+        topics = [(t.name, t.lock_duration_ms or self.settings.lock_duration_ms, t.variable_names) for t in self.topics]
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential(multiplier=0.5, min=1, max=15),
+            stop=lambda _state: self.stopping.is_set(),
+            before_sleep=self.client.outage.failed,
+            sleep=lambda seconds: self.stopping.wait(seconds),
+            reraise=True,
+        )
+        try:
+            self._fetching = True
+            for attempt in retrying:
+                with attempt:
+                    return self.client.fetch_and_lock(self.worker_id, topics, max_tasks, self.settings.long_poll_ms)
+        except _Interrupted:
+            return []
+        except Exception as exc:  # noqa: BLE001 - the loop must survive anything the engine answers
+            if self.stopping.is_set():
+                return []
+            log.error("fetch-and-lock refused (%s); pausing before the next poll", type(exc).__name__)
+            self.stopping.wait(5)
+            return []
+        finally:
+            self._fetching = False
+        return []
+
+    def _hand_back(self, task: LockedTask) -> None:
+        try:
+            self.client.unlock(task)
+        except Exception:  # noqa: BLE001 - the lock expires by itself anyway
+            log.warning("could not unlock task %s; it is free again when its lock expires", task.id)
+
+    # -- one task ------------------------------------------------------------------
+
+    def _run_task(self, task: LockedTask) -> None:
+        with self._lock:
+            self._running += 1
+        task_context.set(f"worker={self.worker_id} topic={task.topic} task={task.id} businessKey={task.business_key or '-'}")
+        try:
+            self.handle(task)
+        finally:
+            with self._lock:
+                self._running -= 1
+            task_context.set("-")
+            self._slots.release()
+
+    def handle(self, task: LockedTask) -> None:
+        topic = next(t for t in self.topics if t.name == task.topic)
+        lock_ms = topic.lock_duration_ms or self.settings.lock_duration_ms
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep_locked, args=(task, lock_ms, done), daemon=True, name=f"lock-{task.id[:8]}")
+        keeper.start()
+        started = time.monotonic()
+        try:
+            try:
+                result = topic.handler(build_input(topic, task))
+            finally:
+                done.set()
+                keeper.join()
+            self._report(lambda: self.client.complete(task, self.worker_id, output_variables(result)), task)
+            log.info("completed in %.2f s", time.monotonic() - started)
+        except BpmnError as err:
+            self._report(lambda: self.client.bpmn_error(task, self.worker_id, err.code, err.message, output_variables(err.variables)), task)
+            log.info("business outcome %s", err.code)
+        except Exception as exc:  # noqa: BLE001 - every other failure goes to the engine
+            self._report_failure(task, exc)
+
+    def _keep_locked(self, task: LockedTask, lock_ms: int, done: threading.Event) -> None:
+        # Extend at half the lock duration, so a slow handler never loses its task.
+        while not done.wait(lock_ms / 2000):
+            try:
+                self.client.extend_lock(task, self.worker_id, lock_ms)
+                log.debug("lock extended by %d ms", lock_ms)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not extend lock (%s)", type(exc).__name__)
+
+    def _report_failure(self, task: LockedTask, exc: Exception) -> None:
+        configured = self.settings.retries
+        # The first failure arrives with retries unset: the worker owns the count.
+        remaining = max((task.retries if task.retries is not None else configured) - 1, 0)
+        attempt = max(configured - remaining, 1)
+        backoff = self.settings.retry_backoff_ms * 2 ** (attempt - 1) if remaining else 0
+        message, details = describe_failure(exc)
+        self._report(lambda: self.client.failure(task, self.worker_id, message, details, remaining, backoff), task)
+        if remaining:
+            log.warning("failed (%s); %d retr%s left, next in %d ms", message, remaining, "y" if remaining == 1 else "ies", backoff)
+        else:
+            log.error("failed (%s); no retries left: incident raised", message)
+
+    def _report(self, call, task: LockedTask) -> None:
+        try:
+            call()
+        except (pycamunda.BadRequest, pycamunda.NotFound):
+            # 400: the lock went to another worker; 404: the task is gone. Not ours any more.
+            log.warning("task %s is no longer locked by this worker; its result was dropped", task.id)
+        except Exception as exc:  # noqa: BLE001
+            log.error("could not report result (%s); the task is delivered again after its lock expires", type(exc).__name__)
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.task = task_context.get()
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(task)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("urllib3").setLevel(logging.ERROR)

@@ -1,0 +1,142 @@
+"""Phase 1 of art. 4(1): what a signal must contain before anyone looks it up.
+
+``check_signal`` is pure: it returns the problems in Dutch (for the analyst's
+correction form and for the command line) and never reads the clock.
+Rules: R-3.1 (an organised-crime phenomenon), R-3.2 (the purpose).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+#: Phenomena of organised crime as the Bestuurlijk Akkoord and Convenant (art. 2.1, 2.2) describe them.
+PHENOMENA: dict[str, str] = {
+    "drugscriminaliteit": "Drugscriminaliteit (productie, handel, hennepteelt)",
+    "mensenhandel": "Mensenhandel en uitbuiting",
+    "mensensmokkel": "Mensensmokkel",
+    "witwassen": "Witwassen en financieel-economische criminaliteit",
+    "vastgoedcriminaliteit": "Misbruik van vastgoed",
+    "criminele_motorbendes": "Criminele motorbendes",
+    "georganiseerde_fraude": "Georganiseerde fraude (o.a. identiteitsfraude)",
+    "milieucriminaliteit": "Georganiseerde milieucriminaliteit",
+    "wapenhandel": "Illegale wapenhandel",
+    "infiltratie_risicobranches": "Criminele infiltratie in risicobranches (horeca, autobranche, recreatieparken)",
+}
+
+CASE_ANALYSIS = "integrale_casusanalyse"
+#: Purposes with a legal regime of their own (decree, footnote 1 and recitals): pointed there, not served here.
+OTHER_REGIMES: dict[str, str] = {
+    "bibob": "Voor een integriteitsbeoordeling geldt de Wet Bibob met een eigen regime voor politiegegevens; gebruik het Bibob-werkproces.",
+    "b_cba": "Een bestuurlijke criminaliteitsbeeldanalyse (B-CBA) valt niet onder dit werkproces; daarvoor gelden art. 18 lid 1 en 20 Wpg met art. 4:1 t/m 4:5 Bpg.",
+}
+
+SUBJECT_TYPES = {"natuurlijk_persoon": "natuurlijk persoon", "rechtspersoon": "rechtspersoon"}
+POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
+KVK = re.compile(r"^[0-9]{8}$")
+HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}$")
+SUFFIX = re.compile(r"^[A-Za-z0-9 -]{1,8}$")
+
+
+class SignalVariables(BaseModel):
+    """A signal as the process holds it (flat variables from the form or the message).
+
+    Deliberately lenient: every field may be missing or malformed here, so that
+    ``check_signal`` can say in Dutch what is wrong instead of the runtime
+    rejecting the task.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+    reporting_partner: str | None = None
+    subject_type: str | None = None
+    subject_name: str | None = None
+    date_of_birth: str | None = None
+    kvk_number: str | None = None
+    street: str | None = None
+    house_number: str | None = None
+    house_number_suffix: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    phenomenon: str | None = None
+    purpose: str | None = None
+    signal_description: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+
+def _present(value: str | None, minimum: int = 2) -> bool:
+    return value is not None and len(value) >= minimum
+
+
+def check_signal(signal: SignalVariables, today: dt.date) -> list[str]:
+    """Every problem with the signal, in Dutch; empty when it may proceed to hit/no-hit."""
+    problems: list[str] = []
+    if not _present(signal.reporting_partner):
+        problems.append("Vul de melder in: de partnerorganisatie die het signaal afgeeft.")
+    if signal.subject_type not in SUBJECT_TYPES:
+        problems.append("Geef aan of het signaal over een natuurlijk persoon of een rechtspersoon gaat.")
+    if not _present(signal.subject_name):
+        problems.append("Vul de naam van de persoon of rechtspersoon in.")
+    if not _present(signal.street) or not _present(signal.city) or signal.house_number is None:
+        problems.append("Vul het adres volledig in: straat, huisnummer en plaats.")
+    if signal.house_number is not None and not HOUSE_NUMBER.match(signal.house_number):
+        problems.append("Het huisnummer moet een getal van 1 tot en met 99999 zijn.")
+    if signal.house_number_suffix is not None and not SUFFIX.match(signal.house_number_suffix):
+        problems.append("De huisnummertoevoeging mag alleen letters, cijfers, spaties of een streepje bevatten (maximaal 8 tekens).")
+    if signal.postcode is not None and not POSTCODE.match(signal.postcode.upper()):
+        problems.append(f"De postcode '{signal.postcode}' is ongeldig: gebruik vier cijfers en twee letters, bijvoorbeeld 9711 AB.")
+    if signal.kvk_number is not None:
+        if signal.subject_type == "natuurlijk_persoon":
+            problems.append("Een KvK-nummer hoort bij een rechtspersoon, niet bij een natuurlijk persoon.")
+        elif not KVK.match(signal.kvk_number):
+            problems.append(f"Het KvK-nummer '{signal.kvk_number}' is ongeldig: een KvK-nummer bestaat uit precies acht cijfers.")
+    if signal.date_of_birth is not None:
+        if signal.subject_type == "rechtspersoon":
+            problems.append("Een geboortedatum hoort bij een natuurlijk persoon, niet bij een rechtspersoon.")
+        else:
+            try:
+                born = dt.date.fromisoformat(signal.date_of_birth[:10])
+            except ValueError:
+                problems.append("De geboortedatum is ongeldig: gebruik de vorm JJJJ-MM-DD.")
+            else:
+                if not dt.date(1900, 1, 1) <= born <= today:
+                    problems.append("De geboortedatum moet tussen 1900 en vandaag liggen.")
+    # R-3.1: without an organised-crime phenomenon the decree does not apply.
+    if signal.phenomenon not in PHENOMENA:
+        problems.append("Kies de verschijningsvorm van georganiseerde criminaliteit waar het signaal op wijst (Bestuurlijk Akkoord en Convenant, art. 2.1 en 2.2). Zonder verschijningsvorm is dit werkproces niet van toepassing.")
+    # R-3.2: only the integral case analysis; other purposes have their own regime.
+    if signal.purpose in OTHER_REGIMES:
+        problems.append(OTHER_REGIMES[signal.purpose])
+    elif signal.purpose != CASE_ANALYSIS:
+        problems.append("Het doel moet de integrale casusanalyse voor een gezamenlijke interventiestrategie zijn.")
+    if not _present(signal.signal_description, 20):
+        problems.append("Omschrijf het signaal in ten minste 20 tekens: welke gedragingen of situaties wijzen op georganiseerde criminaliteit?")
+    return problems
+
+
+class Subject(BaseModel):
+    """The person a signal is about, as far as hit/no-hit needs it (name and address only)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+    subject_name: str = Field(min_length=1)
+    street: str = Field(min_length=1)
+    house_number: str = Field(min_length=1)
+    house_number_suffix: str | None = None
+    city: str = Field(min_length=1)
+
+    @field_validator("house_number", mode="before")
+    @classmethod
+    def _number_as_text(cls, value):
+        return str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
