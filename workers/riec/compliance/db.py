@@ -1,0 +1,245 @@
+"""Storage of the registers: tables, engines, write transactions and migrations.
+
+SQLite (a file in the data folder) by default, PostgreSQL by configuration
+(``RIEC_DATABASE_URL``). Writers serialise on one lock so that the provision
+register's hash chain can neither lose nor reorder entries:
+
+* SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` (the database
+  write lock is taken before the chain head is read) and waits up to
+  ``busy_timeout`` for another writer; the file runs in WAL mode so readers do not
+  block the writer.
+* PostgreSQL: every write transaction first takes a transaction-level advisory
+  lock (``pg_advisory_xact_lock``), released at commit or rollback.
+
+The schema is migrated with Alembic (already a dependency; SQLAlchemy-native,
+versioned scripts in the package, batch mode for SQLite's limited ALTER TABLE),
+run programmatically by :func:`migrate` so no ``alembic.ini`` is needed.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+
+#: Key of the PostgreSQL advisory lock all register writers share ("RIEC" in ASCII).
+ADVISORY_LOCK_KEY = 0x52494543
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+legal_basis = Table(
+    "legal_basis", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("citation", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("source", String(40), nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+)
+
+partner = Table(
+    "partner", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("region", String(80), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+designated_person = Table(
+    "designated_person", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("partner_id", String(80), ForeignKey("partner.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("scopes", Text, nullable=False, doc="Comma-separated data categories."),
+    Column("screening_date", Date, nullable=True),
+    Column("screening_valid_until", Date, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+necessity_assessment = Table(
+    "necessity_assessment", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("case_id", String(80), nullable=False, index=True),
+    Column("author", String(80), nullable=False),
+    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    Column("necessity", Text, nullable=False),
+    Column("proportionality", Text, nullable=False),
+    Column("subsidiarity", Text, nullable=False),
+    Column("necessary", Boolean, nullable=False),
+    Column("data_categories", Text, nullable=False, doc="Comma-separated."),
+    Column("person_refs", Text, nullable=False, doc="JSON list."),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+register_entry = Table(
+    "register_entry", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entry_id", String(36), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("case_id", String(80), nullable=True, index=True),
+    Column("idempotency_key", String(200), nullable=True, unique=True),
+    Column("payload", Text, nullable=False, doc="Canonical JSON of the entry; what the hash covers."),
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False, unique=True),
+)
+
+register_person = Table(
+    "register_person", metadata,
+    Column("seq", BigInteger, ForeignKey("register_entry.seq"), primary_key=True),
+    Column("person_ref", String(80), primary_key=True),
+    Index("ix_register_person_person_ref", "person_ref"),
+)
+
+REGISTER_TABLES = ("register_entry", "register_person")
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def is_sqlite(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "sqlite"
+
+
+def is_postgresql(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The (cached) engine for ``url``; default: ``get_settings().effective_database_url``."""
+    if url is None:
+        from riec.settings import get_settings
+
+        url = get_settings().effective_database_url
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def dispose_engines() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the locking behaviour the registers rely on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_locking(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _install_sqlite_locking(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("riec_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding the registers' single writer lock until it ends."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(riec_write=True)
+        with conn.begin():
+            if is_postgresql(conn):
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _alembic_config(conn: Connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision`` under the writer lock (safe when workers start together)."""
+    from alembic import command
+
+    with write_transaction(engine) as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()

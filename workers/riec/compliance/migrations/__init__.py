@@ -1,0 +1,1 @@
+"""Alembic migrations of the registers; run through :func:`riec.compliance.db.migrate`."""
