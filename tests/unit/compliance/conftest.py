@@ -1,0 +1,55 @@
+"""Fixtures of the compliance tests: register databases.
+
+Storage tests run on SQLite always and also on PostgreSQL when
+``RIEC_TEST_POSTGRES_URL`` is set (each test gets its own schema).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from riec.compliance import db
+
+POSTGRES_URL = os.environ.get("RIEC_TEST_POSTGRES_URL")
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def _postgres_schema_url(base: str, schema: str) -> str:
+    url = make_url(base)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty register database URL (not yet migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registers.sqlite'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL storage tests need RIEC_TEST_POSTGRES_URL (e.g. postgresql+psycopg://user:pw@host/db)")
+    schema = f"riec_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_schema_url(POSTGRES_URL, schema)
+    finally:
+        db.dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated register database."""
+    eng = db.get_engine(db_url)
+    db.migrate(eng)
+    yield eng
+    db.dispose_engines()
