@@ -55,7 +55,7 @@ def case_view(client: EngineClient, business_key: str) -> list[dict[str, Any]]:
             "state": inst["state"],
             "started": inst["startTime"],
             "ended": inst["endTime"],
-            "endedAt": inst.get("endActivityId"),
+            "endedAt": next((a["activityName"] for a in activities if a["activityType"] == "noneEndEvent"), None),
             "variables": variables,
             "incidents": [{"activity": i["activityId"], "message": i["incidentMessage"]} for i in incidents],
             "history": [
@@ -72,7 +72,8 @@ def format_case(views: list[dict[str, Any]]) -> str:
         return "Geen signaal of casus met dit kenmerk gevonden."
     lines = []
     for v in views:
-        lines.append(f"{v['businessKey']}  {v['process']}  {v['state']}  (gestart {v['started']}{', beëindigd ' + v['ended'] if v['ended'] else ''})")
+        ended = f", beëindigd {v['ended']}: {v['endedAt']}" if v["ended"] else ""
+        lines.append(f"{v['businessKey']}  {v['process']}  {v['state']}  (gestart {v['started']}{ended})")
         for name, value in sorted(v["variables"].items()):
             lines.append(f"  {name}: {value}")
         for inc in v["incidents"]:

@@ -1,0 +1,52 @@
+"""Small read helpers on the engine's REST API, so tests assert on real engine state."""
+from __future__ import annotations
+
+from riec.runtime.engine import EngineClient
+from riec.runtime.variables import from_camunda, to_camunda_map
+from tests.integration.engine import wait_until
+
+SIGNAL_HIT = {
+    "reportingPartner": "Gemeente Groningen", "subjectType": "natuurlijk_persoon", "subjectName": "Jan de Vries",
+    "dateOfBirth": "1979-04-02", "street": "Herestraat", "houseNumber": "12", "houseNumberSuffix": "a",
+    "postcode": "9711 LM", "city": "Groningen", "phenomenon": "vastgoedcriminaliteit", "purpose": "integrale_casusanalyse",
+    "signalDescription": "Pand wordt contant gekocht via wisselende stromannen.",
+}
+SIGNAL_NO_HIT = {
+    "reportingPartner": "Gemeente Groningen", "subjectType": "rechtspersoon", "subjectName": "Bakkerij Onbekend V.O.F.",
+    "kvkNumber": "12345678", "street": "Vismarkt", "houseNumber": "1", "postcode": "9712 CA", "city": "Groningen",
+    "phenomenon": "infiltratie_risicobranches", "purpose": "integrale_casusanalyse",
+    "signalDescription": "Horecavergunning aangevraagd door onbekende partij met onduidelijke financiering.",
+}
+
+
+def send_signal_message(client: EngineClient, business_key: str, variables: dict) -> str:
+    """Start the process the way any REST caller can: the message, bypassing the CLI's own check."""
+    answer = client.post("message", {"messageName": "riec-signaal", "businessKey": business_key,
+                                     "processVariables": to_camunda_map(variables), "resultEnabled": True})
+    return answer[0]["processInstance"]["id"]
+
+
+def historic_instance(client: EngineClient, business_key: str) -> dict | None:
+    found = client.get("history/process-instance", processInstanceBusinessKey=business_key)
+    return found[0] if found else None
+
+
+def wait_ended(client: EngineClient, business_key: str, timeout: float = 60) -> dict:
+    """The ended instance, with the end event it ended at (the REST resource does not carry it)."""
+    ended = wait_until(lambda: (i := historic_instance(client, business_key)) and i["state"] == "COMPLETED" and i,
+                       timeout, what=f"{business_key} to end")
+    ends = client.get("history/activity-instance", processInstanceId=ended["id"], activityType="noneEndEvent")
+    return {**ended, "endActivityId": ends[0]["activityId"] if ends else None}
+
+
+def wait_task(client: EngineClient, business_key: str, activity_id: str, timeout: float = 60) -> dict:
+    return wait_until(lambda: next(iter(client.get("task", processInstanceBusinessKey=business_key, taskDefinitionKey=activity_id)), None),
+                      timeout, what=f"user task {activity_id} of {business_key}")
+
+
+def variables(client: EngineClient, process_instance_id: str) -> dict:
+    return {v["name"]: from_camunda(v) for v in client.get("history/variable-instance", processInstanceId=process_instance_id, deserializeValues="false")}
+
+
+def incidents(client: EngineClient, process_instance_id: str) -> list[dict]:
+    return client.get("incident", processInstanceId=process_instance_id)
