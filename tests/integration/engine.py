@@ -41,6 +41,8 @@ class Engine:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    #: Extra environment for the engine only, e.g. RIEC_ENGINE_DB_URL for PostgreSQL.
+    engine_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -75,7 +77,7 @@ class Engine:
         jar = build_engine(self.settings)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "engine.log", "ab")
-        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**self.engine_env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")
         return self
 
