@@ -179,10 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from pydantic import ValidationError
+
     from riec.runtime.engine import EngineError
 
     try:
-        return args.func(args, get_settings())
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = "RIEC_" + "_".join(map(str, error["loc"])).upper() if error["loc"] else "configuration"
+            print(f"error: invalid configuration: {field}: {error['msg']}", file=sys.stderr)
+        return 1
+    try:
+        return args.func(args, settings)
     except EngineError as exc:
         print(f"error: the engine refused the request: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ import os
 import socket
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_PASSWORD = "demo"
@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
     demo_password: str = Field("demo", description="Password of every demo user created by `riec up` (development only).")
     log_level: str = Field("INFO", description="Python log level.")
+
+    @model_validator(mode="after")
+    def _read_timeout_outlasts_long_poll(self) -> "Settings":
+        # Otherwise every idle long poll ends in a read time-out, logged as an outage.
+        if self.http_read_timeout_s * 1000 <= self.long_poll_ms:
+            raise ValueError(f"RIEC_HTTP_READ_TIMEOUT_S ({self.http_read_timeout_s}) must be longer than RIEC_LONG_POLL_MS ({self.long_poll_ms} ms)")
+        return self
 
     @property
     def effective_database_url(self) -> str:
