@@ -12,7 +12,8 @@ Every group takes ``--database-url`` (default: ``RIEC_DATABASE_URL`` or the
 SQLite file in the data folder) and ``--actor`` (who is recorded in the provision
 register; default: the OS user). Each handler takes the parsed arguments and
 returns an exit code (0 ok, 1 refused / broken, 2 bad input); it is stored as
-both ``args.func`` and ``args.handler``. Run standalone with
+both ``args.func`` and ``args.handler`` and may be called as ``func(args)`` or
+``func(args, settings)`` (then ``settings.effective_database_url`` is the default). Run standalone with
 ``python -m riec.compliance.cli ...``.
 """
 from __future__ import annotations
@@ -51,6 +52,10 @@ def seed_demo(url: str | None = None, today: date | None = None) -> dict[str, in
     """``init_registers`` plus the demo content (idempotent)."""
     init_registers(url)
     return demo.seed(db.get_engine(url), today or date.today())
+
+
+#: The name riec.cli's ``seed-demo`` looks for.
+seed_demo_registers = seed_demo
 
 
 def verify_register(url: str | None = None) -> provision_register.VerifyResult:
@@ -107,7 +112,7 @@ def _common() -> argparse.ArgumentParser:
 def _group(subparsers, name: str, help_: str) -> argparse._SubParsersAction:
     p = subparsers.add_parser(name, help=help_, description=help_)
 
-    def usage(_args: argparse.Namespace) -> int:
+    def usage(_args: argparse.Namespace, _settings=None) -> int:  # noqa: ANN001
         p.print_help(sys.stderr)
         return 2
 
@@ -117,7 +122,14 @@ def _group(subparsers, name: str, help_: str) -> argparse._SubParsersAction:
 
 def _cmd(sub, name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help_, description=help_, parents=[_common()])
-    p.set_defaults(func=handler, handler=handler)
+
+    def run(args: argparse.Namespace, settings=None) -> int:  # noqa: ANN001 - riec.cli passes its Settings
+        if args.database_url is None and settings is not None:
+            args.database_url = settings.effective_database_url
+        return handler(args)
+
+    run.__doc__ = handler.__doc__
+    p.set_defaults(func=run, handler=run)
     return p
 
 
