@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,7 +17,6 @@ from riec.compliance import authorisation, db, legal_basis, necessity
 from riec.compliance import provision_register as pr
 from riec.compliance.decisions import Decision
 from riec.compliance.legal_basis import DECREE_2013, WGS_2025
-from riec.compliance.models import DataCategory, LegalBasis
 
 
 def entry(**kw) -> pr.RegisterEntry:
@@ -322,3 +321,50 @@ def test_tamper_indexed_column_is_found(filled):
     with engine.begin() as conn:
         conn.execute(db.register_entry.update().where(db.register_entry.c.seq == 2).values(case_id="C-999"))
     assert pr.verify_chain(engine).broken_seq == 2
+
+
+# --------------------------------------------------------------------------- decide and record against the registers
+
+
+def test_r_4_2_provision_decided_from_registers_records_provided_and_filtered_persons(engine):
+    from compliance_factories import consents, request, subject
+    from riec.compliance import provision
+    from riec.compliance.models import PersonCategory
+
+    legal_basis.ensure_builtin(engine)
+    authorisation.upsert_partner(engine, partner(), actor="po")
+    authorisation.upsert_person(engine, person(), actor="po")
+    necessity.record(engine, assessment())
+    req = request(persons=(subject("P-1"), subject("P-2", PersonCategory.C, "transactie"), subject("P-3", PersonCategory.WITNESS)))
+    result = provision.decide(engine, req, consents=consents(), acknowledged_at=AT)
+    assert result.decision.allowed, result.decision.reason_en
+    stored = provision.record(engine, req, result, actor="worker-1", occurred_at=AT, consents=consents(),
+                              idempotency_key="case-1:provide")
+    assert [s.entry.kind for s in stored] == [pr.EntryKind.PROVISION, pr.EntryKind.PERSONS_FILTERED]
+    assert stored[0].entry.person_refs == ("P-1", "P-2") and stored[1].entry.person_refs == ("P-3",)
+    assert stored[0].entry.legal_basis_id == DECREE_2013.id and stored[0].entry.assessment_id
+    again = provision.record(engine, req, result, actor="worker-1", occurred_at=AT, consents=consents(),
+                             idempotency_key="case-1:provide")
+    assert [s.entry_id for s in again] == [s.entry_id for s in stored]  # redelivered task: nothing new
+    assert pr.export_person(engine, "P-3")["entries"][0]["kind"] == "persons_filtered"
+
+
+def test_r_5_1c_refusal_decided_from_registers_is_recorded(engine):
+    from compliance_factories import consents, request
+    from riec.compliance import provision
+
+    legal_basis.ensure_builtin(engine)
+    authorisation.upsert_partner(engine, partner(), actor="po")
+    authorisation.upsert_person(engine, person(screening_valid_until=date(2014, 1, 1)), actor="po")
+    necessity.record(engine, assessment())
+    req = request()
+    result = provision.decide(engine, req, consents=consents(), acknowledged_at=AT)
+    assert result.decision.refused
+    [s] = provision.record(engine, req, result, actor="worker-1", occurred_at=AT)
+    assert s.entry.kind is pr.EntryKind.REFUSAL and "R-5.1c:screening_expired" in s.entry.reason_codes
+    from compliance_factories import all_inputs
+    from riec.compliance.rules import decide_provision
+    open_steps = decide_provision(req, **all_inputs(consents=()))
+    assert open_steps.decision.needs_step
+    with pytest.raises(ValueError):
+        provision.record(engine, req, open_steps, actor="w", occurred_at=AT)

@@ -17,7 +17,6 @@ run programmatically by :func:`migrate` so no ``alembic.ini`` is needed.
 """
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager

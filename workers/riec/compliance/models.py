@@ -6,8 +6,7 @@ these same models.
 """
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -265,7 +264,3 @@ class ProvisionRequest(_Model):
         if len(refs) != len(set(refs)):
             raise ValueError("a person reference occurs twice")
         return v
-
-
-def is_clean_ref(value: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:@/-]{0,79}", value))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -272,8 +272,3 @@ def verify_chain(engine: Engine, *, batch: int = 1000) -> VerifyResult:
             prev_hash, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
         last_seq = rows[-1].seq
     return VerifyResult(ok=True, checked=checked, head_seq=expected_seq - 1, head_hash=prev_hash)
-
-
-def entries_about(engine: Engine, person_refs: Iterable[str]) -> list[StoredEntry]:
-    refs = set(person_refs)
-    return [e for e in iter_entries(engine) if refs & set(e.entry.person_refs)]

@@ -28,15 +28,13 @@ from .models import (
     NecessityAssessment,
     OnwardGround,
     Partner,
-    PersonCategory,
     PersonInProvision,
     Phenomenon,
     ProvisionRequest,
     Purpose,
+    Ref,
     Refusal,
     RefusalGround,
-    Region,
-    Ref,
 )
 
 CATEGORY_NL = {
