@@ -1,0 +1,211 @@
+"""Tiers 1 and 2: the topic handlers as plain functions, and what the worker sends for them.
+
+Rules: R-3.1, R-3.2 (signal-validate) and R-4.1 (hit/no-hit before any gathering).
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from riec.handlers import registry
+from riec.handlers.hit_no_hit import HitNoHitInput, HitNoHitOutcome, hit_no_hit
+from riec.handlers.signal_validation import SignalAccepted, validate_signal
+from riec.hitnohit.registers import LocalRegisters
+from riec.runtime import BpmnError, Worker
+from riec.settings import get_settings
+from riec.signals import SignalVariables
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "signal.bpmn"
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+
+SIGNAL = {
+    "reportingPartner": "gemeente-groningen",
+    "subjectType": "natuurlijk_persoon",
+    "subjectName": "Jan de Vries",
+    "street": "Herestraat",
+    "houseNumber": "12",
+    "houseNumberSuffix": "a",
+    "postcode": "9711 LM",
+    "city": "Groningen",
+    "phenomenon": "witwassen",
+    "purpose": "integrale_casusanalyse",
+    "signalDescription": "Contante aankopen van panden via wisselende stromannen.",
+}
+
+
+def typed(values: dict) -> dict:
+    from riec.runtime.variables import to_camunda_map
+
+    return to_camunda_map(values)
+
+
+# --------------------------------------------------------------------------- signal-validate
+
+
+def test_valid_signal_completes_with_signal_valid_true():
+    result = validate_signal(SignalVariables.model_validate(SIGNAL))
+    assert isinstance(result, SignalAccepted)
+    assert result.model_dump(by_alias=True) == {"signalValid": True, "validationMessage": ""}
+
+
+def test_r_3_1_signal_without_phenomenon_raises_signal_invalid():
+    with pytest.raises(BpmnError) as caught:
+        validate_signal(SignalVariables.model_validate({**SIGNAL, "phenomenon": ""}))
+    err = caught.value
+    assert err.code == "SIGNAL_INVALID"
+    assert err.variables["signalValid"] is False
+    assert err.variables["validationMessage"].startswith("- Kies de verschijningsvorm van georganiseerde criminaliteit")
+
+
+def test_r_3_2_bibob_purpose_pointed_to_own_regime_in_validation_message():
+    with pytest.raises(BpmnError) as caught:
+        validate_signal(SignalVariables.model_validate({**SIGNAL, "purpose": "bibob"}))
+    assert "Wet Bibob" in caught.value.variables["validationMessage"]
+
+
+def test_validation_message_lists_one_dutch_problem_per_line():
+    with pytest.raises(BpmnError) as caught:
+        validate_signal(SignalVariables.model_validate({**SIGNAL, "phenomenon": None, "purpose": "b_cba", "postcode": "0000 XX"}))
+    lines = caught.value.variables["validationMessage"].split("\n")
+    assert len(lines) == 3
+    assert all(line.startswith("- ") for line in lines)
+    assert caught.value.message == "signal rejected: 3 problem(s)"
+
+
+def test_error_message_kept_by_the_engine_holds_no_personal_data():
+    with pytest.raises(BpmnError) as caught:
+        validate_signal(SignalVariables.model_validate({**SIGNAL, "postcode": "0000 XX", "phenomenon": None}))
+    assert "Jan de Vries" not in caught.value.message
+    assert "0000 XX" not in caught.value.message
+
+
+# --------------------------------------------------------------------------- hit-no-hit
+
+
+@pytest.fixture
+def seeded(riec_data):
+    LocalRegisters(riec_data / "partner-registers.sqlite").seed(get_settings().hit_key)
+    return riec_data
+
+
+def subject(task_key="pi-1/ai-1", **changes) -> HitNoHitInput:
+    values = {k: SIGNAL[k] for k in ("subjectName", "street", "houseNumber", "houseNumberSuffix", "city")}
+    values.update(changes)
+    return HitNoHitInput.model_validate({**values, "task_key": task_key, "business_key": "BK-1"})
+
+
+def test_known_subject_hits_at_the_municipality_and_the_tax_office(seeded):
+    result = hit_no_hit(subject())
+    assert result == HitNoHitOutcome(
+        hit=True,
+        hit_partners=["belastingdienst", "gemeente-groningen"],
+        hit_partners_text="Belastingdienst, Gemeente Groningen",
+        outcome="hit",
+    )
+
+
+def test_differently_typed_subject_still_hits(seeded):
+    result = hit_no_hit(subject(subjectName="JAN DE VRIES", street="herestraat", houseNumber="12-A", houseNumberSuffix=None, city=" Groningen"))
+    assert result.hit_partners == ["belastingdienst", "gemeente-groningen"]
+
+
+def test_r_4_1_no_hit_ends_signal_outcome(seeded):
+    result = hit_no_hit(subject(subjectName="Piet Jansen"))
+    assert result.hit is False
+    assert result.hit_partners == []
+    assert result.outcome == "geen_hit"
+    assert result.hit_partners_text == "geen"
+
+
+def test_r_4_1_unseeded_registers_give_no_hit(riec_data):
+    assert hit_no_hit(subject()).outcome == "geen_hit"
+
+
+def test_hit_no_hit_answers_the_same_on_redelivery(seeded):
+    first = hit_no_hit(subject(task_key="pi-1/ai-1"))
+    # A partner learns of the subject between the two deliveries of the same task.
+    LocalRegisters(seeded / "partner-registers.sqlite").add("kmar", "Koninklijke Marechaussee", [subject()], get_settings().hit_key)
+    assert hit_no_hit(subject(task_key="pi-1/ai-1")) == first
+    # A later visit of the activity is a new check and sees the change.
+    assert "kmar" in hit_no_hit(subject(task_key="pi-1/ai-2")).hit_partners
+
+
+def test_hit_no_hit_keeps_no_name_or_address(seeded):
+    hit_no_hit(subject())
+    hit_no_hit(subject(subjectName="Piet Jansen", street="Vismarkt", houseNumber="1", houseNumberSuffix=None))
+    stored = b"".join(p.read_bytes() for p in seeded.rglob("*") if p.is_file())
+    assert b"pi-1/ai-1" in stored  # positive control: the check record is in these bytes
+    for secret in ("Jan de Vries", "jan de vries", "Herestraat", "Piet Jansen", "piet jansen", "Vismarkt", "vismarkt"):
+        assert secret.encode() not in stored, secret
+
+
+# --------------------------------------------------------------------------- through the worker (tier 2)
+
+
+@pytest.fixture
+def worker(fake_engine, make_settings):
+    return Worker(registry, make_settings(), client=fake_engine)
+
+
+def test_worker_completes_hit_no_hit_with_typed_camel_case_variables(seeded, worker, fake_engine, make_task):
+    task = make_task("hit-no-hit", typed({k: SIGNAL[k] for k in ("subjectName", "street", "houseNumber", "houseNumberSuffix", "city")}))
+    worker.handle(task)
+    [call] = fake_engine.named("complete")
+    variables = call["variables"]
+    assert set(variables) == {"hit", "hitPartners", "hitPartnersText", "outcome"}
+    assert variables["hit"] == {"value": True, "type": "Boolean"}
+    assert variables["hitPartners"]["type"] == "Json"
+    assert json.loads(variables["hitPartners"]["value"]) == ["belastingdienst", "gemeente-groningen"]
+    assert variables["outcome"] == {"value": "hit", "type": "String"}
+    assert fake_engine.named("failure") == [] and fake_engine.named("bpmn_error") == []
+
+
+def test_r_4_1_worker_sends_boolean_false_for_no_hit(seeded, worker, fake_engine, make_task):
+    task = make_task("hit-no-hit", typed({"subjectName": "Piet Jansen", "street": "Vismarkt", "houseNumber": 1, "city": "Groningen"}))
+    worker.handle(task)
+    [call] = fake_engine.named("complete")
+    # The diagram's gateway evaluates ${hit}: it must be a Boolean, not a string or null.
+    assert call["variables"]["hit"] == {"value": False, "type": "Boolean"}
+    assert call["variables"]["outcome"] == {"value": "geen_hit", "type": "String"}
+    assert "Piet Jansen" not in json.dumps(call["variables"])
+
+
+def test_worker_throws_signal_invalid_with_typed_variables(worker, fake_engine, make_task):
+    task = make_task("signal-validate", typed({**SIGNAL, "purpose": "bibob"}))
+    worker.handle(task)
+    [call] = fake_engine.named("bpmn_error")
+    assert call["code"] == "SIGNAL_INVALID"
+    assert call["variables"]["signalValid"] == {"value": False, "type": "Boolean"}
+    assert call["variables"]["validationMessage"]["type"] == "String"
+    assert "Wet Bibob" in call["variables"]["validationMessage"]["value"]
+    assert fake_engine.named("complete") == []
+
+
+def test_worker_completes_valid_signal(worker, fake_engine, make_task):
+    worker.handle(make_task("signal-validate", typed(SIGNAL)))
+    [call] = fake_engine.named("complete")
+    assert call["variables"] == {"signalValid": {"value": True, "type": "Boolean"}, "validationMessage": {"value": "", "type": "String"}}
+
+
+# --------------------------------------------------------------------------- the diagram routes on what the handler sets
+
+
+def test_r_4_1_diagram_reaches_gathering_only_through_a_hit():
+    process = ET.parse(BPMN).getroot().find("bpmn:process", NS)
+    topics = {t.get("id"): t.get("{http://camunda.org/schema/1.0/bpmn}topic") for t in process.findall("bpmn:serviceTask", NS)}
+    assert set(topics.values()) == set(registry.names())
+    flows = {f.get("id"): f for f in process.findall("bpmn:sequenceFlow", NS)}
+    into_gathering = [f for f in flows.values() if f.get("targetRef") == "Task_TieredGathering"]
+    assert len(into_gathering) == 1
+    [flow] = into_gathering
+    assert flow.get("sourceRef") == "Gateway_Hit"
+    assert flow.find("bpmn:conditionExpression", NS).text.strip() == "${hit}"
+    # The gateway is fed by the hit/no-hit task and by nothing else; its default ends the signal.
+    feeding = [f for f in flows.values() if f.get("targetRef") == "Gateway_Hit"]
+    assert [f.get("sourceRef") for f in feeding] == ["Task_HitNoHit"]
+    assert topics["Task_HitNoHit"] == "hit-no-hit"
+    gateway = process.find("bpmn:exclusiveGateway[@id='Gateway_Hit']", NS)
+    assert flows[gateway.get("default")].get("targetRef") == "EndEvent_NoHit"

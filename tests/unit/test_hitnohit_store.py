@@ -1,0 +1,131 @@
+"""Tier 1: the partner registers (digests only) and the idempotent record of hit/no-hit checks."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import closing
+
+import pytest
+from sqlalchemy.exc import NoResultFound
+
+from riec.hitnohit.checks import HitChecks
+from riec.hitnohit.matching import subject_digest
+from riec.hitnohit.registers import LocalRegisters
+from riec.signals import Subject
+
+KEY = "test-hit-key"
+JAN = Subject(subject_name="Jan de Vries", street="Herestraat", house_number="12", house_number_suffix="A", city="Groningen")
+HOLDING = Subject(subject_name="Holding Noorderzon B.V.", street="Oude Ebbingestraat", house_number="3", city="Groningen")
+NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def registers(tmp_path) -> LocalRegisters:
+    store = LocalRegisters(tmp_path / "registers" / "partners.sqlite")
+    store.seed(KEY)
+    return store
+
+
+def known_at(store: LocalRegisters, subject: Subject, key: str = KEY) -> list[str]:
+    digest = subject_digest(subject, key)
+    return [r.partner_id for r in store.registers() if r.knows(digest)]
+
+
+def all_bytes(folder) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+# --------------------------------------------------------------------------- registers
+
+
+def test_seed_loads_the_demo_partners(tmp_path):
+    store = LocalRegisters(tmp_path / "new" / "partners.sqlite")  # folder does not exist yet
+    assert store.seed(KEY) == 4
+    assert [(r.partner_id, r.partner_name) for r in store.registers()] == [
+        ("belastingdienst", "Belastingdienst"),
+        ("gemeente-groningen", "Gemeente Groningen"),
+        ("kmar", "Koninklijke Marechaussee"),
+        ("politie-noord-nederland", "Politie Eenheid Noord-Nederland"),
+    ]
+
+
+def test_seeded_subjects_are_known_at_their_partners_only(registers):
+    assert known_at(registers, JAN) == ["belastingdienst", "gemeente-groningen"]
+    assert known_at(registers, HOLDING) == ["gemeente-groningen", "politie-noord-nederland"]
+
+
+def test_an_unknown_subject_is_known_nowhere(registers):
+    stranger = Subject(subject_name="Piet Jansen", street="Vismarkt", house_number="1", city="Groningen")
+    assert known_at(registers, stranger) == []
+
+
+def test_registers_seeded_under_another_key_know_nothing(registers):
+    assert known_at(registers, JAN, key="another-key") == []
+
+
+def test_registers_store_digests_never_names_or_addresses(registers, tmp_path):
+    stored = all_bytes(tmp_path / "registers")
+    assert subject_digest(JAN, KEY).encode() in stored  # positive control: the content is really read
+    for secret in ("Jan de Vries", "jan de vries", "Vries", "Herestraat", "herestraat", "Noorderzon", "noorderzon", "Ebbingestraat"):
+        assert secret.encode() not in stored, secret
+        assert secret.encode("utf-16-le") not in stored, secret
+
+
+def test_adding_the_same_subject_twice_keeps_one_row(tmp_path):
+    store = LocalRegisters(tmp_path / "partners.sqlite")
+    store.add("kmar", "Koninklijke Marechaussee", [JAN], KEY)
+    store.add("kmar", "KMar", [JAN, JAN], KEY)
+    with closing(sqlite3.connect(tmp_path / "partners.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM known_subject").fetchone() == (1,)
+    assert [(r.partner_id, r.partner_name) for r in store.registers()] == [("kmar", "KMar")]
+
+
+def test_reseeding_is_harmless(registers):
+    registers.seed(KEY)
+    assert known_at(registers, JAN) == ["belastingdienst", "gemeente-groningen"]
+    assert len(registers.registers()) == 4
+
+
+# --------------------------------------------------------------------------- the record of checks
+
+
+@pytest.fixture
+def checks(tmp_path) -> HitChecks:
+    return HitChecks(f"sqlite:///{tmp_path / 'riec.sqlite'}")
+
+
+def test_record_once_stores_the_first_outcome(checks):
+    assert checks.record_once("pi-1/ai-1", "BK-1", ["gemeente-groningen"], NOW) == (["gemeente-groningen"], True)
+    assert checks.get("pi-1/ai-1") == ["gemeente-groningen"]
+    assert checks.count("pi-1/ai-1") == 1
+
+
+def test_record_once_is_idempotent_on_the_task_key(checks):
+    checks.record_once("pi-1/ai-1", "BK-1", ["gemeente-groningen", "belastingdienst"], NOW)
+    # Redelivery of the same task after the registers changed: the first answer stands.
+    again = checks.record_once("pi-1/ai-1", "BK-1", ["kmar"], NOW + dt.timedelta(minutes=5))
+    assert again == (["gemeente-groningen", "belastingdienst"], False)
+    assert checks.count("pi-1/ai-1") == 1
+
+
+def test_an_empty_outcome_is_stored_and_kept(checks):
+    assert checks.record_once("pi-1/ai-1", None, [], NOW) == ([], True)
+    assert checks.record_once("pi-1/ai-1", None, ["kmar"], NOW) == ([], False)
+
+
+def test_another_task_key_is_a_new_check(checks):
+    checks.record_once("pi-1/ai-1", "BK-1", [], NOW)
+    assert checks.record_once("pi-1/ai-2", "BK-1", ["kmar"], NOW) == (["kmar"], True)
+    assert checks.get("pi-1/ai-1") == [] and checks.get("pi-1/ai-2") == ["kmar"]
+
+
+def test_record_survives_a_new_process(tmp_path):
+    url = f"sqlite:///{tmp_path / 'riec.sqlite'}"
+    HitChecks(url).record_once("pi-1/ai-1", "BK-1", ["kmar"], NOW)
+    assert HitChecks(url).record_once("pi-1/ai-1", "BK-1", [], NOW) == (["kmar"], False)
+
+
+def test_get_of_an_unknown_task_raises(checks):
+    with pytest.raises(NoResultFound):
+        checks.get("never-checked")
+    assert checks.count("never-checked") == 0
