@@ -216,6 +216,7 @@ def _alembic_config(conn: Connection):
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("file_template", "%%(rev)s")  # versions/<rev id>.py, e.g. 0002_add_x.py
     cfg.attributes["connection"] = conn
     return cfg
 

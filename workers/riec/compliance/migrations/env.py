@@ -2,7 +2,8 @@
 
 For a new revision during development::
 
-    .venv/bin/python -m riec.compliance.cli registers revision -m "what changes"
+    .venv/bin/python -m riec.compliance.cli registers revision -m "what changes" --rev-id 0002_what \
+        --database-url sqlite:////tmp/dev.sqlite
 """
 from __future__ import annotations
 
