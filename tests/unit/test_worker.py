@@ -266,7 +266,6 @@ def test_describe_failure_of_an_exception_never_raised():
     assert NAME not in details and details.endswith("builtins.KeyError")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: build_input fills task_key/business_key under the field name, so a model with aliases but without populate_by_name never gets them")
 def test_task_key_is_filled_for_a_model_with_aliases_only(make_task):
     registry = Registry()
     received = []
@@ -405,7 +404,6 @@ def test_fetch_refused_is_not_retried_but_pauses(worker, fake_engine, caplog):
     assert "fetch-and-lock refused (EngineError)" in caplog.text
 
 
-@pytest.mark.xfail(strict=True, reason="bug: is_transient counts pycamunda.Unauthorized (401, wrong password) as transient, so fetch retries it silently as 'engine unreachable'")
 def test_fetch_refused_by_the_engine_is_reported_not_retried(worker, fake_engine, monkeypatch, caplog):
     monkeypatch.setattr(worker_module, "wait_exponential", lambda **kwargs: wait_none())
     worker.stopping = RecordingEvent()
@@ -508,7 +506,6 @@ def test_is_transient(exc, transient):
     assert is_transient(exc) is transient
 
 
-@pytest.mark.xfail(strict=True, reason="bug: pycamunda's 4xx exceptions subclass NoSuccess, which is_transient treats as transient")
 @pytest.mark.parametrize("exc", [pycamunda.BadRequest("lock lost"), pycamunda.NotFound("gone"), pycamunda.Unauthorized(""), pycamunda.Forbidden("")], ids=["400", "404", "401", "403"])
 def test_is_transient_pycamunda_4xx_is_final(exc):
     assert is_transient(exc) is False
@@ -676,7 +673,6 @@ def test_complete_retries_a_server_error_then_succeeds(wire, make_task, monkeypa
     assert "engine unreachable (NoSuccess)" in caplog.text
 
 
-@pytest.mark.xfail(strict=True, reason="bug: is_transient counts pycamunda's 4xx as transient, so complete retries a lost lock (400) or a gone task (404) for up to 120 s")
 @pytest.mark.parametrize("status, error", [(400, pycamunda.BadRequest), (404, pycamunda.NotFound)])
 def test_complete_gives_up_on_a_lost_task_at_once(wire, make_task, monkeypatch, status, error):
     # tenacity bounded to 3 quick attempts so the bug shows as a count, not as a two-minute wait

@@ -40,8 +40,10 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, EngineError):
         return exc.status >= 500
+    if isinstance(exc, (pycamunda.BadRequest, pycamunda.Unauthorized, pycamunda.Forbidden, pycamunda.NotFound)):
+        return False  # subclasses of NoSuccess in pycamunda, but final answers: a lost lock, a wrong password
     if isinstance(exc, pycamunda.NoSuccess):
-        return True  # pycamunda raises NoSuccess for every status it has no class for: 5xx in practice
+        return True  # every other status pycamunda has no class for: 5xx in practice
     # pycamunda wraps requests' own exceptions in its base class.
     return type(exc) is pycamunda.PyCamundaException
 

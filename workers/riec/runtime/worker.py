@@ -38,11 +38,12 @@ class _Interrupted(Exception):
 def build_input(topic: Topic, task: LockedTask) -> BaseModel:
     values = {name: from_camunda(var) for name, var in task.variables.items()}
     fields = topic.input_model.model_fields
+    # Filled under the alias when there is one: a model need not set populate_by_name.
     if "business_key" in fields:
-        values["business_key"] = task.business_key
+        values[fields["business_key"].alias or "business_key"] = task.business_key
     if "task_key" in fields:
         # Same for every delivery of this task, different for a later visit of the activity.
-        values["task_key"] = f"{task.process_instance_id}/{task.activity_instance_id}"
+        values[fields["task_key"].alias or "task_key"] = f"{task.process_instance_id}/{task.activity_instance_id}"
     try:
         return topic.input_model.model_validate(values)
     except ValidationError as exc:
