@@ -31,4 +31,4 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 echo "Building the engine (first time: Maven downloads its dependencies) ..."
-mvn -B -q -f engine/pom.xml package -DskipTests
+mvn -B -q -Dstyle.color=never -f engine/pom.xml package -DskipTests

@@ -101,6 +101,14 @@ def test_analyst_starts_a_signal_from_the_tasklist_start_form(engine, workers, b
     assert wait_ended(engine.client(), business_key)["endActivityId"] == "EndEvent_NoHit"
 
 
+def test_a_signal_started_in_tasklist_without_business_key_gets_one(engine, workers):
+    analyst = engine.client("analist")
+    definition = analyst.get("process-definition/key/riec-signal")
+    started = analyst.post(f"process-definition/{definition['id']}/submit-form", {"variables": to_camunda_map(SIGNAL_NO_HIT)})
+    key = f"SIG-{started['id']}"
+    assert wait_ended(engine.client(), key)["id"] == started["id"]
+
+
 def test_a_partner_may_not_start_signals(engine):
     partner = engine.client("partner")
     definition = engine.client().get("process-definition/key/riec-signal")

@@ -45,7 +45,7 @@ Logins (development only):
 
     for role in ROLES:
         print(f"  {role.user:<14} / {settings.demo_password}  {role.name}")
-    print("\nStop everything with: riec down")
+    print("\nStop everything with: .venv/bin/riec down")
     return 0
 
 

@@ -46,7 +46,7 @@ def build_engine(settings: Settings) -> Path:
     sources = [settings.home / "engine" / "pom.xml", *(settings.home / "engine" / "src").rglob("*")]
     if jar.exists() and all(p.stat().st_mtime <= jar.stat().st_mtime for p in sources if p.is_file()):
         return jar
-    subprocess.run(["mvn", "-B", "-q", "-f", str(settings.home / "engine" / "pom.xml"), "package", "-DskipTests"], check=True)
+    subprocess.run(["mvn", "-B", "-q", "-Dstyle.color=never", "-f", str(settings.home / "engine" / "pom.xml"), "package", "-DskipTests"], check=True)
     return jar
 
 
