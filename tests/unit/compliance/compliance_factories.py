@@ -1,8 +1,11 @@
 """Builders of valid rule inputs; each test varies one thing to make it fail."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 
+from riec.compliance import db
+from riec.compliance import provision_register as pr
 from riec.compliance.legal_basis import DECREE_2013
 from riec.compliance.models import (
     CaseContext,
@@ -70,3 +73,16 @@ def all_inputs(**kw) -> dict:
     """Keyword arguments of decide_provision that make a request allowed."""
     return {"recipient": person(), "recipient_partner": partner(), "legal_bases": [DECREE_2013],
             "assessment": assessment(), "consents": consents(), "acknowledged_at": AT} | kw
+
+
+def append_from_process(url: str, name: str, count: int, start, times) -> None:  # noqa: ANN001
+    """Child process of the concurrency test: append ``count`` entries as fast as possible."""
+    engine = db.get_engine(url)
+    start.wait(timeout=60)
+    began = time.monotonic()
+    for i in range(count):
+        pr.append(engine, pr.RegisterEntry(
+            kind=pr.EntryKind.PROVISION, occurred_at=datetime.now(UTC), actor=name, case_id=f"C-{name}",
+            person_refs=(f"{name}-P-{i}",), references={"n": str(i)}))
+    times.put((name, began, time.monotonic()))
+    engine.dispose()

@@ -6,13 +6,19 @@ Storage tests run on SQLite always and also on PostgreSQL when
 from __future__ import annotations
 
 import os
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from riec.compliance import db
+
+# The test modules import their builders from compliance_factories.py beside this file;
+# make that work under any pytest import mode.
+sys.path.insert(0, str(Path(__file__).parent))
 
 POSTGRES_URL = os.environ.get("RIEC_TEST_POSTGRES_URL")
 

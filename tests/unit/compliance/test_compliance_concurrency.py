@@ -3,38 +3,27 @@ the chain complete and valid (SQLite with BEGIN IMMEDIATE; PostgreSQL with an ad
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
-from datetime import UTC, datetime
 
-from riec.compliance import db
+from compliance_factories import append_from_process
 from riec.compliance import provision_register as pr
 
 PER_PROCESS = 600  # two processes: 1,200 entries
 
 
-def _writer(url: str, name: str, count: int, start, times) -> None:  # noqa: ANN001 - runs in a child process
-    engine = db.get_engine(url)
-    start.wait(timeout=60)
-    began = time.monotonic()
-    for i in range(count):
-        pr.append(engine, pr.RegisterEntry(
-            kind=pr.EntryKind.PROVISION, occurred_at=datetime.now(UTC), actor=name, case_id=f"C-{name}",
-            person_refs=(f"{name}-P-{i}",), references={"n": str(i)}))
-    times.put((name, began, time.monotonic()))
-    engine.dispose()
-
-
 def test_two_processes_appending_leave_a_complete_valid_chain(engine, db_url):
     ctx = mp.get_context("spawn")
     start, times = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(db_url, name, PER_PROCESS, start, times)) for name in ("wa", "wb")]
+    procs = [ctx.Process(target=append_from_process, args=(db_url, name, PER_PROCESS, start, times)) for name in ("wa", "wb")]
     for p in procs:
         p.start()
     start.set()
-    spans = [times.get(timeout=300) for _ in procs]
     for p in procs:
-        p.join(timeout=60)
+        p.join(timeout=300)
+        if p.is_alive():  # hung on the lock: do not leave it behind
+            p.terminate()
+            p.join()
     assert [p.exitcode for p in procs] == [0, 0], "a writer process failed (lock not held, or a constraint broke)"
+    spans = [times.get(timeout=10) for _ in procs]
 
     result = pr.verify_chain(engine)
     assert result.ok, result.describe()
