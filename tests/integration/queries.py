@@ -8,13 +8,13 @@ from tests.integration.engine import wait_until
 SIGNAL_HIT = {
     "reportingPartner": "Gemeente Groningen", "subjectType": "natuurlijk_persoon", "subjectName": "Jan de Vries",
     "dateOfBirth": "1979-04-02", "street": "Herestraat", "houseNumber": "12", "houseNumberSuffix": "a",
-    "postcode": "9711 LM", "city": "Groningen", "phenomenon": "vastgoedcriminaliteit", "purpose": "integrale_casusanalyse",
+    "postcode": "9711 LM", "city": "Groningen", "phenomenon": "real_estate_fraud", "purpose": "case_analysis",
     "signalDescription": "Pand wordt contant gekocht via wisselende stromannen.",
 }
 SIGNAL_NO_HIT = {
     "reportingPartner": "Gemeente Groningen", "subjectType": "rechtspersoon", "subjectName": "Bakkerij Onbekend V.O.F.",
     "kvkNumber": "12345678", "street": "Vismarkt", "houseNumber": "1", "postcode": "9712 CA", "city": "Groningen",
-    "phenomenon": "infiltratie_risicobranches", "purpose": "integrale_casusanalyse",
+    "phenomenon": "risk_sector_infiltration", "purpose": "case_analysis",
     "signalDescription": "Horecavergunning aangevraagd door onbekende partij met onduidelijke financiering.",
 }
 

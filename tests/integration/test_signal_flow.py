@@ -79,7 +79,7 @@ def test_invalid_signal_over_rest_goes_back_to_analyst_without_incident(engine, 
 
     # The analyst corrects the signal and submits it again: it now proceeds to hit/no-hit.
     engine.client("analist").post(f"task/{task['id']}/complete", {"variables": to_camunda_map(
-        {"postcode": "9711 LM", "phenomenon": "vastgoedcriminaliteit", "correctionDecision": "opnieuw_indienen"})})
+        {"postcode": "9711 LM", "phenomenon": "real_estate_fraud", "correctionDecision": "opnieuw_indienen"})})
     wait_task(engine.client(), business_key, "Task_TieredGathering")
 
 

@@ -30,8 +30,8 @@ SIGNAL = {
     "houseNumberSuffix": "a",
     "postcode": "9711 LM",
     "city": "Groningen",
-    "phenomenon": "witwassen",
-    "purpose": "integrale_casusanalyse",
+    "phenomenon": "money_laundering",
+    "purpose": "case_analysis",
     "signalDescription": "Contante aankopen van panden via wisselende stromannen.",
 }
 
@@ -57,7 +57,7 @@ def test_r_3_1_signal_without_phenomenon_raises_signal_invalid():
     err = caught.value
     assert err.code == "SIGNAL_INVALID"
     assert err.variables["signalValid"] is False
-    assert err.variables["validationMessage"].startswith("- Kies de verschijningsvorm van georganiseerde criminaliteit")
+    assert err.variables["validationMessage"].startswith("- Er is niet vermeld op welke verschijningsvorm van georganiseerde criminaliteit")
 
 
 def test_r_3_2_bibob_purpose_pointed_to_own_regime_in_validation_message():

@@ -2,7 +2,8 @@
 
 ``check_signal`` is pure: it returns the problems in Dutch (for the analyst's
 correction form and for the command line) and never reads the clock.
-Rules: R-3.1 (an organised-crime phenomenon), R-3.2 (the purpose).
+Rules: R-3.1 (an organised-crime phenomenon), R-3.2 (the purpose), decided by
+``riec.compliance.rules`` like every other rule.
 """
 from __future__ import annotations
 
@@ -12,26 +13,17 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-#: Phenomena of organised crime as the Bestuurlijk Akkoord and Convenant (art. 2.1, 2.2) describe them.
-PHENOMENA: dict[str, str] = {
-    "drugscriminaliteit": "Drugscriminaliteit (productie, handel, hennepteelt)",
-    "mensenhandel": "Mensenhandel en uitbuiting",
-    "mensensmokkel": "Mensensmokkel",
-    "witwassen": "Witwassen en financieel-economische criminaliteit",
-    "vastgoedcriminaliteit": "Misbruik van vastgoed",
-    "criminele_motorbendes": "Criminele motorbendes",
-    "georganiseerde_fraude": "Georganiseerde fraude (o.a. identiteitsfraude)",
-    "milieucriminaliteit": "Georganiseerde milieucriminaliteit",
-    "wapenhandel": "Illegale wapenhandel",
-    "infiltratie_risicobranches": "Criminele infiltratie in risicobranches (horeca, autobranche, recreatieparken)",
-}
+from riec.compliance.models import PHENOMENON_LABELS_NL, Phenomenon, Purpose
+from riec.compliance.rules import r_3_1_phenomenon_stated, r_3_2_purpose_in_scope
 
-CASE_ANALYSIS = "integrale_casusanalyse"
-#: Purposes with a legal regime of their own (decree, footnote 1 and recitals): pointed there, not served here.
-OTHER_REGIMES: dict[str, str] = {
-    "bibob": "Voor een integriteitsbeoordeling geldt de Wet Bibob met een eigen regime voor politiegegevens; gebruik het Bibob-werkproces.",
-    "b_cba": "Een bestuurlijke criminaliteitsbeeldanalyse (B-CBA) valt niet onder dit werkproces; daarvoor gelden art. 18 lid 1 en 20 Wpg met art. 4:1 t/m 4:5 Bpg.",
+#: The choices the forms offer, with the labels an officer reads. The rules decide (R-3.1, R-3.2).
+PHENOMENA: dict[str, str] = {p.value: label for p, label in PHENOMENON_LABELS_NL.items()}
+PURPOSES: dict[str, str] = {
+    Purpose.CASE_ANALYSIS.value: "Integrale casusanalyse voor een gezamenlijke interventiestrategie",
+    Purpose.BIBOB.value: "Integriteitsbeoordeling (Wet Bibob)",
+    Purpose.B_CBA.value: "Bestuurlijke criminaliteitsbeeldanalyse (B-CBA / ondermijningsbeeld)",
 }
+CASE_ANALYSIS = Purpose.CASE_ANALYSIS.value
 
 SUBJECT_TYPES = {"natuurlijk_persoon": "natuurlijk persoon", "rechtspersoon": "rechtspersoon"}
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
@@ -61,6 +53,7 @@ class SignalVariables(BaseModel):
     postcode: str | None = None
     city: str | None = None
     phenomenon: str | None = None
+    phenomenon_description: str | None = None
     purpose: str | None = None
     signal_description: str | None = None
 
@@ -77,6 +70,13 @@ class SignalVariables(BaseModel):
 
 def _present(value: str | None, minimum: int = 2) -> bool:
     return value is not None and len(value) >= minimum
+
+
+def _member(enum, value: str | None):
+    try:
+        return enum(value)
+    except ValueError:
+        return None
 
 
 def check_signal(signal: SignalVariables, today: dt.date) -> list[str]:
@@ -112,14 +112,13 @@ def check_signal(signal: SignalVariables, today: dt.date) -> list[str]:
             else:
                 if not dt.date(1900, 1, 1) <= born <= today:
                     problems.append("De geboortedatum moet tussen 1900 en vandaag liggen.")
-    # R-3.1: without an organised-crime phenomenon the decree does not apply.
-    if signal.phenomenon not in PHENOMENA:
-        problems.append("Kies de verschijningsvorm van georganiseerde criminaliteit waar het signaal op wijst (Bestuurlijk Akkoord en Convenant, art. 2.1 en 2.2). Zonder verschijningsvorm is dit werkproces niet van toepassing.")
-    # R-3.2: only the integral case analysis; other purposes have their own regime.
-    if signal.purpose in OTHER_REGIMES:
-        problems.append(OTHER_REGIMES[signal.purpose])
-    elif signal.purpose != CASE_ANALYSIS:
-        problems.append("Het doel moet de integrale casusanalyse voor een gezamenlijke interventiestrategie zijn.")
+    # R-3.1 and R-3.2 are decided by the compliance rules, as they are again at provision.
+    for decision in (
+        r_3_1_phenomenon_stated(_member(Phenomenon, signal.phenomenon), signal.phenomenon_description or "", "signal"),
+        r_3_2_purpose_in_scope(_member(Purpose, signal.purpose)),
+    ):
+        if not decision.allowed:
+            problems.append(decision.reason_nl)
     if not _present(signal.signal_description, 20):
         problems.append("Omschrijf het signaal in ten minste 20 tekens: welke gedragingen of situaties wijzen op georganiseerde criminaliteit?")
     return problems

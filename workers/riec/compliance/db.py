@@ -54,6 +54,15 @@ metadata = MetaData(
     }
 )
 
+#: Hit/no-hit outcomes (riec.hitnohit.checks): partner ids per task, never the subject.
+hit_check = Table(
+    "hit_check", metadata,
+    Column("task_key", String(200), primary_key=True),
+    Column("business_key", String(200), nullable=True, index=True),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("hit_partners", Text, nullable=False),
+)
+
 legal_basis = Table(
     "legal_basis", metadata,
     Column("id", String(80), primary_key=True),

@@ -69,7 +69,25 @@ class Phenomenon(StrEnum):
     ENVIRONMENTAL_CRIME = "environmental_crime"
     ILLEGAL_GAMBLING = "illegal_gambling"
     ARMS_TRAFFICKING = "arms_trafficking"
+    RISK_SECTOR_INFILTRATION = "risk_sector_infiltration"
     OTHER = "other"  # needs a description
+
+
+#: What an officer reads for each phenomenon (forms, letters). Same order as the enum.
+PHENOMENON_LABELS_NL: dict[Phenomenon, str] = {
+    Phenomenon.DRUGS: "Drugscriminaliteit (productie, handel, hennepteelt)",
+    Phenomenon.HUMAN_TRAFFICKING: "Mensenhandel en uitbuiting",
+    Phenomenon.HUMAN_SMUGGLING: "Mensensmokkel",
+    Phenomenon.MONEY_LAUNDERING: "Witwassen",
+    Phenomenon.FRAUD: "Georganiseerde fraude (o.a. identiteitsfraude)",
+    Phenomenon.REAL_ESTATE_FRAUD: "Misbruik van vastgoed",
+    Phenomenon.OUTLAW_MOTORCYCLE_GANGS: "Criminele motorbendes",
+    Phenomenon.ENVIRONMENTAL_CRIME: "Georganiseerde milieucriminaliteit",
+    Phenomenon.ILLEGAL_GAMBLING: "Illegaal gokken",
+    Phenomenon.ARMS_TRAFFICKING: "Illegale wapenhandel",
+    Phenomenon.RISK_SECTOR_INFILTRATION: "Criminele infiltratie in risicobranches (horeca, autobranche, recreatieparken)",
+    Phenomenon.OTHER: "Andere verschijningsvorm (omschrijven)",
+}
 
 
 class Purpose(StrEnum):

@@ -253,31 +253,37 @@ def r_2_data_categories(categories: Iterable[DataCategory]) -> Decision:
 # --------------------------------------------------------------------------- R-3.1, R-3.2
 
 
-def r_3_1_phenomenon(case: CaseContext) -> Decision:
-    """R-3.1: the case must name the organised-crime phenomenon it concerns."""
-    if case.phenomenon is None:
+def r_3_1_phenomenon_stated(phenomenon: Phenomenon | None, description: str = "", ref: str = "-") -> Decision:
+    """R-3.1: the organised-crime phenomenon must be named (a signal at registration, a case at provision)."""
+    if phenomenon is None:
         return Decision.refuse(
             "R-3.1",
-            "De casus vermeldt niet op welke verschijningsvorm van georganiseerde criminaliteit "
-            "(Convenant art. 2.1 en 2.2) zij betrekking heeft.",
-            f"Case {case.case_id} names no organised-crime phenomenon.",
+            "Er is niet vermeld op welke verschijningsvorm van georganiseerde criminaliteit "
+            "(Bestuurlijk Akkoord en Convenant, art. 2.1 en 2.2) het betrekking heeft. "
+            "Zonder verschijningsvorm is dit werkproces niet van toepassing.",
+            f"{ref} names no organised-crime phenomenon.",
             codes=("R-3.1:no_phenomenon",),
         )
-    if case.phenomenon is Phenomenon.OTHER and not case.phenomenon_description.strip():
+    if phenomenon is Phenomenon.OTHER and not description.strip():
         return Decision.refuse(
             "R-3.1",
-            "De casus noemt 'andere' georganiseerde criminaliteit zonder die te omschrijven.",
-            f"Case {case.case_id}: phenomenon 'other' without a description.",
+            "Er is 'andere' georganiseerde criminaliteit gekozen zonder die te omschrijven.",
+            f"{ref}: phenomenon 'other' without a description.",
             codes=("R-3.1:phenomenon_undescribed",),
         )
     return Decision.allow(
-        "R-3.1", "De casus betreft georganiseerde criminaliteit in de zin van het Convenant.",
-        f"Case {case.case_id} concerns phenomenon {case.phenomenon}.",
+        "R-3.1", "Het betreft georganiseerde criminaliteit in de zin van het Convenant.",
+        f"{ref} concerns phenomenon {phenomenon}.",
     )
 
 
-def r_3_2_purpose(purpose: Purpose, compatible_aims: Iterable[CompatibleAim]) -> Decision:
-    """R-3.2: only for the integral case analysis / joint intervention strategy, compatible with art. 3(2)'s aims."""
+def r_3_1_phenomenon(case: CaseContext) -> Decision:
+    """R-3.1: the case must name the organised-crime phenomenon it concerns."""
+    return r_3_1_phenomenon_stated(case.phenomenon, case.phenomenon_description, f"Case {case.case_id}")
+
+
+def r_3_2_purpose_in_scope(purpose: Purpose | None) -> Decision:
+    """R-3.2, first half: the purpose is this decree's; Bibob and B-CBA are pointed to their own regime."""
     if purpose is Purpose.BIBOB:
         return Decision.refuse(
             "R-3.2",
@@ -294,7 +300,7 @@ def r_3_2_purpose(purpose: Purpose, compatible_aims: Iterable[CompatibleAim]) ->
             "Purpose B-CBA is outside this decree; art. 18(1) and 20 Wpg with art. 4:1-4:5 Bpg apply.",
             codes=("R-3.2:purpose_b_cba",),
         )
-    if purpose not in DECREE_PURPOSES:
+    if purpose is None or purpose not in DECREE_PURPOSES:
         return Decision.refuse(
             "R-3.2",
             "Verstrekking op grond van dit besluit is alleen mogelijk voor een integrale casusanalyse ter bepaling "
@@ -302,6 +308,15 @@ def r_3_2_purpose(purpose: Purpose, compatible_aims: Iterable[CompatibleAim]) ->
             f"Purpose {purpose} is not an integral case analysis or its intervention.",
             codes=("R-3.2:purpose_other",),
         )
+    return Decision.allow("R-3.2", "Het doel is een integrale casusanalyse of de uitvoering van de interventiestrategie.",
+                          f"Purpose {purpose} is this decree's.")
+
+
+def r_3_2_purpose(purpose: Purpose, compatible_aims: Iterable[CompatibleAim]) -> Decision:
+    """R-3.2: only for the integral case analysis / joint intervention strategy, compatible with art. 3(2)'s aims."""
+    in_scope = r_3_2_purpose_in_scope(purpose)
+    if not in_scope.allowed:
+        return in_scope
     if not set(compatible_aims):
         return Decision.refuse(
             "R-3.2",
