@@ -11,7 +11,7 @@ import os
 import socket
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_PASSWORD = "demo"
@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     engine_user: str = Field("admin", description="User the workers and the CLI authenticate as (HTTP basic).")
     engine_password: str = Field(DEV_ADMIN_PASSWORD, description="Password of that user. The development default is printed at start-up; set your own in production.")
     database_url: str | None = Field(None, description="SQLAlchemy URL of the registers (legal bases, authorisations, provision register). Default: SQLite file in the data folder. Example: postgresql+psycopg://riec:secret@db/riec")
+    legal_bases_file: Path | None = Field(None, description="TOML or JSON file of legal bases (R-8) loaded by `riec registers init` and `riec up`, e.g. the successor basis in force for this deployment.")
     worker_id: str = Field(default_factory=lambda: f"riec-{socket.gethostname()}-{os.getpid()}", description="Identifies this worker process in locks and Cockpit.")
     topics: str = Field("", description="Comma-separated topics this worker serves; empty means every registered topic.")
     max_tasks: int = Field(5, ge=1, le=100, description="Tasks fetched and locked per poll.")
@@ -39,6 +40,12 @@ class Settings(BaseSettings):
     hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
     demo_password: str = Field("demo", description="Password of every demo user created by `riec up` (development only).")
     log_level: str = Field("INFO", description="Python log level.")
+
+    @field_validator("legal_bases_file", "database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        # docker-compose passes an unset ${VAR:-} as an empty string.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _read_timeout_outlasts_long_poll(self) -> "Settings":

@@ -6,6 +6,8 @@ import os
 from datetime import date, datetime, timedelta
 
 import pytest
+
+from riec.settings import get_settings
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import ValidationError
@@ -88,7 +90,11 @@ def test_r_8_successor_from_json_and_env(engine, tmp_path, monkeypatch):
     f = tmp_path / "bases.json"
     f.write_text(json.dumps({"legal_basis": [WGS_2025.model_dump(mode="json")]}), encoding="utf-8")
     monkeypatch.setenv(legal_basis.LEGAL_BASES_FILE_ENV, str(f))
-    assert legal_basis.load_from_env(engine) == {"wgs-2025": "added"}
+    get_settings.cache_clear()
+    try:
+        assert legal_basis.load_from_env(engine) == {"wgs-2025": "added"}
+    finally:
+        get_settings.cache_clear()
     assert legal_basis.get_basis(engine, "wgs-2025") == WGS_2025
 
 

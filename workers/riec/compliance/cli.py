@@ -66,7 +66,13 @@ def verify_register(url: str | None = None) -> provision_register.VerifyResult:
 
 
 def _engine(args: argparse.Namespace):
-    return db.get_engine(args.database_url)
+    """The registers' engine, refusing with the next step when the schema is not at head."""
+    engine = db.get_engine(args.database_url)
+    current, head = db.current_revision(engine), db.head_revision()
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        raise RuntimeError(f"the registers at {where} are at schema revision {current or 'none'}, not {head}: run `riec registers init` first")
+    return engine
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -151,7 +157,7 @@ def cmd_registers_seed_demo(args: argparse.Namespace) -> int:
 def cmd_registers_revision(args: argparse.Namespace) -> int:
     from alembic import command
 
-    engine = _engine(args)
+    engine = db.get_engine(args.database_url)  # migrated to head first, so no schema check here
     db.migrate(engine)
     with engine.begin() as conn:
         command.revision(db._alembic_config(conn), message=args.message, autogenerate=True, rev_id=args.rev_id)

@@ -19,7 +19,6 @@ File format (TOML; JSON is the same structure)::
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -137,7 +136,9 @@ def load_file(engine: Engine, path: str | Path, *, actor: str, source: str = "fi
 
 
 def load_from_env(engine: Engine, *, actor: str = "system") -> dict[str, str]:
-    path = os.environ.get(LEGAL_BASES_FILE_ENV, "").strip()
+    from riec.settings import get_settings
+
+    path = get_settings().legal_bases_file
     return load_file(engine, path, actor=actor, source="env") if path else {}
 
 
