@@ -137,8 +137,8 @@ def cmd_engine_wait(args, settings: Settings) -> int:
 def cmd_config(args, settings: Settings) -> int:
     print("| Variable | Default | Meaning |\n|---|---|---|")
     for name, field in Settings.model_fields.items():
-        default = "(host and pid)" if name == "worker_id" else (field.default if field.default is not None else "")
-        print(f"| `RIEC_{name.upper()}` | `{default}` | {field.description} |")
+        default = "host and pid" if name == "worker_id" else ("" if field.default is None else f"`{field.default}`")
+        print(f"| `RIEC_{name.upper()}` | {default} | {field.description} |")
     return 0
 
 
