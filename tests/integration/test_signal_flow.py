@@ -117,11 +117,31 @@ def test_a_partner_may_not_start_signals(engine):
     assert getattr(refused.value, "status", None) == 403
 
 
-def test_redeploying_unchanged_models_creates_no_new_version(engine):
-    before = engine.client().get("process-definition/count", key="riec-signal")["count"]
-    results = deploy_all(engine.client(), ROOT)
-    assert [r.created for r in results] == [False] * len(results)
-    assert engine.client().get("process-definition/count", key="riec-signal")["count"] == before
+def test_redeploying_creates_a_version_only_for_an_edited_diagram(engine, tmp_path):
+    import shutil
+
+    def versions() -> int:
+        return engine.client().get("process-definition/count", key="riec-signal")["count"]
+
+    deploy_all(engine.client(), ROOT)
+    before = versions()
+    assert [r.created for r in deploy_all(engine.client(), ROOT)] == [False], "unchanged: no new version"
+    assert versions() == before
+
+    # An edit as Camunda Modeler would save it: the same diagram with changed documentation.
+    edited = tmp_path / "project"
+    shutil.copytree(ROOT / "bpmn", edited / "bpmn")
+    shutil.copytree(ROOT / "forms", edited / "forms")
+    diagram = edited / "bpmn" / "signal.bpmn"
+    diagram.write_text(diagram.read_text(encoding="utf-8").replace("Phases 1-3", "Phases 1 to 3"), encoding="utf-8")
+    result = deploy_all(engine.client(), edited)
+    assert [(r.created, r.process_keys) for r in result] == [(True, ["riec-signal"])]
+    assert versions() == before + 1
+    # The new version found its forms in its own deployment.
+    definition = engine.client("analist").get("process-definition/key/riec-signal")
+    assert engine.client("analist").get(f"process-definition/{definition['id']}/deployed-start-form")["id"] == "signal-registration"
+
+    deploy_all(engine.client(), ROOT)  # leave the project's own models as the latest version
 
 
 def test_rest_api_requires_authentication(engine):
