@@ -7,7 +7,7 @@ import pytest
 
 from riec.deployment import deploy_all
 from riec.hitnohit.registers import LocalRegisters
-from riec.identity import ensure_all
+from riec.identity import ensure_demo
 from tests.integration.engine import ROOT, Engine, WorkerProcess
 
 pytestmark = pytest.mark.integration
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.integration
 def prepare(engine: Engine) -> None:
     client = engine.client()
     deploy_all(client, ROOT)
-    ensure_all(client, "demo")
     s = engine.settings
+    ensure_demo(client, s.worker_user, s.worker_password, "demo")
     LocalRegisters(s.data_dir / "partner-registers.sqlite").seed(s.hit_key)
 
 

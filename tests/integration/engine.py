@@ -110,9 +110,12 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         log = open(self.log_path, "ab")
+        s = self.engine.settings
+        # As in production: the workers' service user, not the administrator.
+        env = self.engine.env(RIEC_ENGINE_USER=s.worker_user, RIEC_ENGINE_PASSWORD=s.worker_password, **self.extra_env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "riec", "worker", "--registry", self.registry],
-            env=self.engine.env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )
         return self
 

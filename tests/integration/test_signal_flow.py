@@ -144,6 +144,22 @@ def test_redeploying_creates_a_version_only_for_an_edited_diagram(engine, tmp_pa
     deploy_all(engine.client(), ROOT)  # leave the project's own models as the latest version
 
 
+def test_worker_service_user_may_work_tasks_but_not_deploy_or_read_people(engine, workers):
+    s = engine.settings
+    worker = engine.client(s.worker_user, s.worker_password)
+    assert worker.post("external-task/fetchAndLock", {"workerId": "probe", "maxTasks": 1, "topics": [{"topicName": "none", "lockDuration": 1000}]}) == []
+    for method, path, kwargs in [
+        ("POST", "deployment/create", {"data": {"deployment-name": "x"}, "files": [("x.bpmn", ("x.bpmn", b"<x/>"))]}),
+        ("POST", "process-definition/key/riec-signal/start", {"json": {}}),
+    ]:
+        with pytest.raises(Exception) as refused:
+            worker.rest(method, path, **kwargs)
+        assert getattr(refused.value, "status", None) == 403, path
+    # Users it may not read do not exist for it (the engine hides them rather than refusing).
+    assert [u["id"] for u in worker.get("user")] == [s.worker_user], "it sees itself, no officer"
+    assert engine.client().get("user", id="analist") != []
+
+
 def test_rest_api_requires_authentication(engine):
     import requests
 

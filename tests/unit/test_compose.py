@@ -25,6 +25,13 @@ def test_workers_are_replicas_with_registers_in_postgresql():
     assert workers["environment"]["RIEC_DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
+def test_workers_do_not_run_as_the_administrator():
+    workers = COMPOSE["services"]["workers"]["environment"]
+    assert workers["RIEC_ENGINE_USER"] == Settings.model_fields["worker_user"].default
+    assert "RIEC_ENGINE_PASSWORD" in workers and "RIEC_WORKER_PASSWORD" in workers["RIEC_ENGINE_PASSWORD"]
+    assert "riec identities" in " ".join(COMPOSE["services"]["deploy"]["entrypoint"])
+
+
 def test_every_variable_compose_sets_is_one_the_code_reads():
     known = {f"RIEC_{name.upper()}" for name in Settings.model_fields} | ENGINE_VARIABLES
     for name, service in COMPOSE["services"].items():
@@ -35,5 +42,5 @@ def test_every_variable_compose_sets_is_one_the_code_reads():
 
 def test_secrets_have_no_default_in_compose():
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
-    for secret in ("RIEC_ENGINE_PASSWORD", "POSTGRES_PASSWORD", "RIEC_HIT_KEY"):
+    for secret in ("RIEC_ENGINE_PASSWORD", "RIEC_WORKER_PASSWORD", "POSTGRES_PASSWORD", "RIEC_HIT_KEY"):
         assert f"${{{secret}:?" in text, f"{secret} must be required, not defaulted"

@@ -45,6 +45,7 @@ Logins (development only):
 
     for role in ROLES:
         print(f"  {role.user:<14} / {settings.demo_password}  {role.name}")
+    print(f"  {settings.worker_user:<14} (service user of the workers; may only work external tasks)")
     print("\nStop everything with: .venv/bin/riec down")
     return 0
 
@@ -68,9 +69,9 @@ def cmd_deploy(args, settings: Settings) -> int:
 
 def cmd_seed_demo(args, settings: Settings) -> int:
     from riec.hitnohit.registers import LocalRegisters
-    from riec.identity import ensure_all
+    from riec.identity import ensure_demo
 
-    ensure_all(_client(settings), settings.demo_password)
+    ensure_demo(_client(settings), settings.worker_user, settings.worker_password, settings.demo_password)
     count = LocalRegisters(settings.data_dir / "partner-registers.sqlite").seed(settings.hit_key)
     print(f"demo users, groups, authorizations and filters in place; {count} partner registers seeded")
     try:
@@ -79,6 +80,14 @@ def cmd_seed_demo(args, settings: Settings) -> int:
         return 0
     seed_demo_registers(settings.effective_database_url)
     print("legal-basis and authorisation registers seeded")
+    return 0
+
+
+def cmd_identities(args, settings: Settings) -> int:
+    from riec.identity import ensure_production
+
+    ensure_production(_client(settings), settings.worker_user, settings.worker_password)
+    print(f"role groups, authorizations, Tasklist filters and worker user '{settings.worker_user}' in place")
     return 0
 
 
@@ -148,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("up", help="build and start engine and workers, deploy, create demo users; prints where to log in").set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop the workers and the engine started by `up`").set_defaults(func=cmd_down)
     sub.add_parser("deploy", help="deploy bpmn/ and forms/ (unchanged diagrams create no new version)").set_defaults(func=cmd_deploy)
+    sub.add_parser("identities", help="create role groups, their authorizations, Tasklist filters and the workers' service user (no people; idempotent)").set_defaults(func=cmd_identities)
     sub.add_parser("seed-demo", help="create demo users, groups, authorizations, filters and registers (idempotent)").set_defaults(func=cmd_seed_demo)
     worker = sub.add_parser("worker", help="run external-task workers in the foreground (stop with SIGTERM or Ctrl-C)")
     worker.add_argument("--registry", default="riec.handlers:registry", help="module:attribute of the topic registry to serve")

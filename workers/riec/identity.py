@@ -1,12 +1,13 @@
-"""Groups for every role of DOMAIN.md, demo users, and what each group may do.
+"""Groups for every role of DOMAIN.md, the workers' service user, demo users, and what each may do.
 
 Authorization checks are on in the engine, so a role sees and starts only what
-it is granted here (R-5.2: access control). Everything is idempotent: running
-it again changes nothing that is already right.
+it is granted here (R-5.2: access control). The workers do not use the
+administrator: their service user may work external tasks and nothing else.
+Everything is idempotent: running it again changes nothing that is already right.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from riec.runtime.engine import EngineClient, EngineError
 
@@ -35,6 +36,9 @@ ROLES = [
     Role("manager", "Manager", "manager", "Marco", "Manager"),
 ]
 
+#: The workers' group; its one member is the service user named by RIEC_WORKER_USER.
+WORKER_GROUP = Role("riec-workers", "Externe-taakworkers (systeem)", "", "RIEC", "Worker")
+
 #: (group, resource type, resource id, permissions)
 GRANTS: list[tuple[str, int, str, list[str]]] = (
     [(r.group, APPLICATION, "tasklist", ["ACCESS"]) for r in ROLES]
@@ -48,6 +52,9 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
         ("manager", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
         ("privacy-officer", APPLICATION, "cockpit", ["ACCESS"]),
         ("privacy-officer", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
+        # Fetch-and-lock, complete, fail and report BPMN errors on any process: no deploy, no users, no history.
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "UPDATE_INSTANCE"]),
+        (WORKER_GROUP.group, PROCESS_INSTANCE, "*", ["READ", "UPDATE"]),
     ]
 )
 
@@ -57,18 +64,23 @@ FILTERS = [
 ]
 
 
-def ensure_identities(client: EngineClient, password: str) -> None:
+def ensure_user(client: EngineClient, role: Role, password: str) -> None:
+    if not client.get("group", id=role.group):
+        client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
+    if not client.get("user", id=role.user):
+        client.post("user/create", {
+            "profile": {"id": role.user, "firstName": role.first, "lastName": role.last, "email": f"{role.user}@riec.example"},
+            "credentials": {"password": password},
+        })
+    members = {u["id"] for u in client.get("user", memberOfGroup=role.group)}
+    if role.user not in members:
+        client.rest("PUT", f"group/{role.group}/members/{role.user}")
+
+
+def ensure_groups(client: EngineClient) -> None:
     for role in ROLES:
         if not client.get("group", id=role.group):
             client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
-        if not client.get("user", id=role.user):
-            client.post("user/create", {
-                "profile": {"id": role.user, "firstName": role.first, "lastName": role.last, "email": f"{role.user}@riec.example"},
-                "credentials": {"password": password},
-            })
-        members = {u["id"] for u in client.get("user", memberOfGroup=role.group)}
-        if role.user not in members:
-            client.rest("PUT", f"group/{role.group}/members/{role.user}")
 
 
 def ensure_grants(client: EngineClient) -> None:
@@ -96,10 +108,22 @@ def ensure_filters(client: EngineClient) -> None:
             })
 
 
-def ensure_all(client: EngineClient, password: str) -> None:
+def ensure_production(client: EngineClient, worker_user: str, worker_password: str) -> None:
+    """Role groups, their grants, Tasklist filters and the workers' service user; no people."""
     try:
-        ensure_identities(client, password)
+        ensure_groups(client)
+        ensure_user(client, replace(WORKER_GROUP, user=worker_user), worker_password)
         ensure_grants(client)
         ensure_filters(client)
     except EngineError as exc:
-        raise RuntimeError(f"could not set up users, groups and authorizations: {exc}") from exc
+        raise RuntimeError(f"could not set up groups, authorizations and the worker user: {exc}") from exc
+
+
+def ensure_demo(client: EngineClient, worker_user: str, worker_password: str, demo_password: str) -> None:
+    """``ensure_production`` plus one demo user per role."""
+    ensure_production(client, worker_user, worker_password)
+    try:
+        for role in ROLES:
+            ensure_user(client, role, demo_password)
+    except EngineError as exc:
+        raise RuntimeError(f"could not create the demo users: {exc}") from exc

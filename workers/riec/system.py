@@ -84,7 +84,9 @@ def start_engine(settings: Settings) -> int:
 
 
 def start_workers(settings: Settings) -> int:
-    return start_background(settings, "worker", [sys.executable, "-m", "riec", "worker"])
+    # The workers run as their own service user, not as the administrator.
+    env = {"RIEC_ENGINE_USER": settings.worker_user, "RIEC_ENGINE_PASSWORD": settings.worker_password}
+    return start_background(settings, "worker", [sys.executable, "-m", "riec", "worker"], env)
 
 
 def stop(settings: Settings, name: str, timeout_s: float = 60) -> bool:
