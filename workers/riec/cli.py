@@ -40,7 +40,7 @@ RIEC casusanalyse is running.
   REST API : {settings.engine_url}
 
 Logins (development only):
-  {settings.engine_user} / {'*' * len(settings.engine_password) if settings.engine_password != 'demo' else 'demo'}  (beheerder)""")
+  {settings.engine_user:<14} / {'(RIEC_ENGINE_PASSWORD)' if settings.engine_password != 'demo' else 'demo'}  (beheerder)""")
     from riec.identity import ROLES
 
     for role in ROLES:
