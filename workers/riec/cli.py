@@ -74,10 +74,8 @@ def cmd_seed_demo(args, settings: Settings) -> int:
     ensure_demo(_client(settings), settings.worker_user, settings.worker_password, settings.demo_password)
     count = LocalRegisters(settings.data_dir / "partner-registers.sqlite").seed(settings.hit_key)
     print(f"demo users, groups, authorizations and filters in place; {count} partner registers seeded")
-    try:
-        from riec.compliance.cli import seed_demo_registers
-    except ImportError:
-        return 0
+    from riec.compliance.cli import seed_demo_registers
+
     seed_demo_registers(settings.effective_database_url)
     print("legal-basis and authorisation registers seeded")
     return 0
@@ -177,12 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("--timeout", type=float, default=180)
     wait.set_defaults(func=cmd_engine_wait)
     sub.add_parser("config", help="print the configuration table (environment variables)").set_defaults(func=cmd_config)
-    try:
-        from riec.compliance.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    from riec.compliance.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

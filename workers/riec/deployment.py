@@ -37,10 +37,11 @@ def deploy_all(client: EngineClient, home: Path) -> list[DeploymentResult]:
     forms = forms_by_id(home / "forms")
     results = []
     for diagram in sorted((home / "bpmn").glob("**/*.bpmn")):
-        missing = referenced_forms(diagram) - forms.keys()
+        referenced = referenced_forms(diagram)
+        missing = referenced - forms.keys()
         if missing:
             raise ValueError(f"{diagram.name} refers to forms that forms/ does not define: {', '.join(sorted(missing))}")
-        files = [diagram] + [forms[f] for f in sorted(referenced_forms(diagram))]
+        files = [diagram] + [forms[f] for f in sorted(referenced)]
         name = f"riec-{diagram.stem}"
         answer = client.rest(
             "POST",

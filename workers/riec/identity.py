@@ -64,9 +64,13 @@ FILTERS = [
 ]
 
 
-def ensure_user(client: EngineClient, role: Role, password: str) -> None:
+def ensure_group(client: EngineClient, role: Role) -> None:
     if not client.get("group", id=role.group):
         client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
+
+
+def ensure_user(client: EngineClient, role: Role, password: str) -> None:
+    ensure_group(client, role)
     if not client.get("user", id=role.user):
         client.post("user/create", {
             "profile": {"id": role.user, "firstName": role.first, "lastName": role.last, "email": f"{role.user}@riec.example"},
@@ -79,8 +83,7 @@ def ensure_user(client: EngineClient, role: Role, password: str) -> None:
 
 def ensure_groups(client: EngineClient) -> None:
     for role in ROLES:
-        if not client.get("group", id=role.group):
-            client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
+        ensure_group(client, role)
 
 
 def ensure_grants(client: EngineClient) -> None:

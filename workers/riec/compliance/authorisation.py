@@ -41,6 +41,14 @@ def _audit(conn: Connection, actor: str, region: str, **refs: str) -> None:
                                   region=region, rule_ids=("R-1", "R-5.1b", "R-5.1c"), references=refs))
 
 
+def _insert_or_update(conn, table, key: str, values: dict, *, exists: bool) -> str:
+    if exists:
+        conn.execute(table.update().where(table.c.id == key).values(**values))
+        return "updated"
+    conn.execute(table.insert().values(id=key, **values))
+    return "added"
+
+
 def upsert_partner(engine: Engine, partner: Partner, *, actor: str) -> str:
     """Add or update a partner; returns 'added', 'updated' or 'unchanged'."""
     t = db.partner
@@ -49,12 +57,7 @@ def upsert_partner(engine: Engine, partner: Partner, *, actor: str) -> str:
         if row is not None and _partner(row) == partner:
             return "unchanged"
         values = partner.model_dump(exclude={"id"}) | {"updated_at": datetime.now(UTC)}
-        if row is None:
-            conn.execute(t.insert().values(id=partner.id, **values))
-            result = "added"
-        else:
-            conn.execute(t.update().where(t.c.id == partner.id).values(**values))
-            result = "updated"
+        result = _insert_or_update(conn, t, partner.id, values, exists=row is not None)
         _audit(conn, actor, partner.region, change=f"partner_{result}", partner=partner.id,
                active=str(partner.active).lower())
         return result
@@ -72,12 +75,7 @@ def upsert_person(engine: Engine, person: DesignatedPerson, *, actor: str) -> st
             return "unchanged"
         values = person.model_dump(exclude={"id", "scopes"}) | {
             "scopes": ",".join(sorted(person.scopes)), "updated_at": datetime.now(UTC)}
-        if row is None:
-            conn.execute(t.insert().values(id=person.id, **values))
-            result = "added"
-        else:
-            conn.execute(t.update().where(t.c.id == person.id).values(**values))
-            result = "updated"
+        result = _insert_or_update(conn, t, person.id, values, exists=row is not None)
         _audit(conn, actor, prow.region, change=f"person_{result}", person=person.id, partner=person.partner_id,
                scopes="/".join(sorted(person.scopes)) or "none", active=str(person.active).lower(),
                screening_valid_until=person.screening_valid_until.isoformat() if person.screening_valid_until else "none")
