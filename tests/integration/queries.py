@@ -1,22 +1,15 @@
 """Small read helpers on the engine's REST API, so tests assert on real engine state."""
 from __future__ import annotations
 
+import json
+
 from riec.runtime.engine import EngineClient
 from riec.runtime.variables import from_camunda, to_camunda_map
-from tests.integration.engine import wait_until
+from tests.integration.engine import ROOT, wait_until
 
-SIGNAL_HIT = {
-    "reportingPartner": "Gemeente Groningen", "subjectType": "natuurlijk_persoon", "subjectName": "Jan de Vries",
-    "dateOfBirth": "1979-04-02", "street": "Herestraat", "houseNumber": "12", "houseNumberSuffix": "a",
-    "postcode": "9711 LM", "city": "Groningen", "phenomenon": "real_estate_fraud", "purpose": "case_analysis",
-    "signalDescription": "Pand wordt contant gekocht via wisselende stromannen.",
-}
-SIGNAL_NO_HIT = {
-    "reportingPartner": "Gemeente Groningen", "subjectType": "rechtspersoon", "subjectName": "Bakkerij Onbekend V.O.F.",
-    "kvkNumber": "12345678", "street": "Vismarkt", "houseNumber": "1", "postcode": "9712 CA", "city": "Groningen",
-    "phenomenon": "risk_sector_infiltration", "purpose": "case_analysis",
-    "signalDescription": "Horecavergunning aangevraagd door onbekende partij met onduidelijke financiering.",
-}
+# The README's walkthrough files, so the tests prove what an operator is told to run.
+SIGNAL_HIT = json.loads((ROOT / "examples" / "signal-hit.json").read_text(encoding="utf-8"))
+SIGNAL_NO_HIT = json.loads((ROOT / "examples" / "signal-no-hit.json").read_text(encoding="utf-8"))
 
 
 def send_signal_message(client: EngineClient, business_key: str, variables: dict) -> str:
