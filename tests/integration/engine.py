@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -74,8 +75,10 @@ class Engine:
         return client
 
     def start(self, timeout: float = 180) -> "Engine":
-        jar = build_engine(self.settings)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Run a private copy: a rebuild of engine/target while this engine runs
+        # (another test session, `riec up`) must not pull classes from under it.
+        jar = Path(shutil.copy2(build_engine(self.settings), self.data_dir / "riec-engine.jar"))
         log = open(self.data_dir / "engine.log", "ab")
         self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**self.engine_env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")

@@ -5,6 +5,7 @@ what makes the README's first command work on a bare machine.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -41,12 +42,18 @@ def engine_jar(settings: Settings) -> Path:
 
 
 def build_engine(settings: Settings) -> Path:
-    """Build the jar when it is missing or older than the engine's sources."""
+    """Build the jar when it is missing or older than the engine's sources.
+
+    Serialised by a lock file beside the build: two test sessions (or ``riec up``
+    during a test run) building into one target/ at once corrupt the jar."""
     jar = engine_jar(settings)
-    sources = [settings.home / "engine" / "pom.xml", *(settings.home / "engine" / "src").rglob("*")]
-    if jar.exists() and all(p.stat().st_mtime <= jar.stat().st_mtime for p in sources if p.is_file()):
-        return jar
-    subprocess.run(["mvn", "-B", "-q", "-Dstyle.color=never", "-f", str(settings.home / "engine" / "pom.xml"), "package", "-DskipTests"], check=True)
+    jar.parent.mkdir(parents=True, exist_ok=True)
+    with open(jar.parent / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        sources = [settings.home / "engine" / "pom.xml", *(settings.home / "engine" / "src").rglob("*")]
+        if jar.exists() and all(p.stat().st_mtime <= jar.stat().st_mtime for p in sources if p.is_file()):
+            return jar
+        subprocess.run(["mvn", "-B", "-q", "-Dstyle.color=never", "-f", str(settings.home / "engine" / "pom.xml"), "package", "-DskipTests"], check=True)
     return jar
 
 
