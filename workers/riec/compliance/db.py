@@ -131,6 +131,18 @@ register_person = Table(
     Index("ix_register_person_person_ref", "person_ref"),
 )
 
+#: Notifications recorded for a role's group (riec.notifications); issue 10's outbox takes over sending.
+notification = Table(
+    "notification", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("recipient_group", String(80), nullable=False, index=True),
+    Column("business_key", String(200), nullable=True, index=True),
+    Column("task_ref", String(200), nullable=False),
+    Column("text_nl", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 REGISTER_TABLES = ("register_entry", "register_person")
 
 
