@@ -17,7 +17,7 @@ def prepare(engine: Engine) -> None:
     client = engine.client()
     deploy_all(client, ROOT)
     s = engine.settings
-    ensure_demo(client, s.worker_user, s.worker_password, "demo")
+    ensure_demo(client, s.worker_user, s.worker_password, s.demo_password)
     LocalRegisters(s.data_dir / "partner-registers.sqlite").seed(s.hit_key)
 
 

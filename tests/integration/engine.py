@@ -68,10 +68,11 @@ class Engine:
         env.update(extra)
         return env
 
-    def client(self, user: str | None = None, password: str = "demo") -> EngineClient:
+    def client(self, user: str | None = None, password: str | None = None) -> EngineClient:
+        """The administrator's client, or a demo user's (password: the demo password unless given)."""
         client = EngineClient(self.settings)
         if user:
-            client.session.auth = (user, password)
+            client.session.auth = (user, password if password is not None else self.settings.demo_password)
         return client
 
     def start(self, timeout: float = 180) -> "Engine":

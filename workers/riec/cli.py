@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from riec.settings import Settings, get_settings
+from riec.settings import DEV_ADMIN_PASSWORD, Settings, get_settings
 
 
 def _client(settings: Settings):
@@ -40,7 +40,7 @@ RIEC casusanalyse is running.
   REST API : {settings.engine_url}
 
 Logins (development only):
-  {settings.engine_user:<14} / {'(RIEC_ENGINE_PASSWORD)' if settings.engine_password != 'demo' else 'demo'}  (beheerder)""")
+  {settings.engine_user:<14} / {settings.engine_password if settings.engine_password == DEV_ADMIN_PASSWORD else '(RIEC_ENGINE_PASSWORD)'}  (beheerder)""")
     from riec.identity import ROLES
 
     for role in ROLES:

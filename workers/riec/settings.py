@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_ADMIN_PASSWORD = "demo"
+DEV_ADMIN_PASSWORD = "Demo-wachtwoord-1"
 
 
 class Settings(BaseSettings):
@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     http_read_timeout_s: float = Field(40.0, gt=0, description="Read time-out for every engine call; must exceed the long poll.")
     hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
     worker_user: str = Field("riec-worker", description="Service user the workers started by `riec up` authenticate as; may only work external tasks.")
-    worker_password: str = Field("demo-worker", description="Password of that service user, set by `riec identities` and `riec up`. Set your own in production.")
-    demo_password: str = Field("demo", description="Password of every demo user created by `riec up` (development only).")
+    worker_password: str = Field("Demo-dienst-2026!", description="Password of that service user, set by `riec identities` and `riec up`. Set your own in production.")
+    demo_password: str = Field("Demo-wachtwoord-1", description="Password of every demo user created by `riec up` (development only).")
     log_level: str = Field("INFO", description="Python log level.")
 
     @field_validator("legal_bases_file", "database_url", mode="before")

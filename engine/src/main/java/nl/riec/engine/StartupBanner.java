@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class StartupBanner {
   private static final Logger LOG = LoggerFactory.getLogger(StartupBanner.class);
-  static final String DEV_PASSWORD = "demo";
+  static final String DEV_PASSWORD = "Demo-wachtwoord-1";
 
   @Value("${camunda.bpm.admin-user.id}")
   private String adminUser;
