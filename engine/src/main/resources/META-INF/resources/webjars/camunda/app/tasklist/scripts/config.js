@@ -33,6 +33,8 @@ export default {
     availableLocales: ['nl', 'en'],
     fallbackLocale: 'nl'
   },
+  // Dutch validation messages in Camunda Forms (form-js 1.8 has English ones only).
+  customScripts: ['scripts/riec-form-messages'],
   // change the app name and vendor
   // app: {
   //   name: 'Todos',
