@@ -37,12 +37,19 @@ def test_form_fields_are_the_variables_the_signal_check_reads(name):
     assert fields == {f.alias for f in SignalVariables.model_fields.values()}
 
 
+def walk(components: list[dict]):
+    for c in components:
+        yield c
+        yield from walk(c.get("components", []))
+
+
 @pytest.mark.parametrize("name", [p.name for p in sorted(FORMS.glob("*.form"))])
 def test_forms_are_dutch_and_valid_for_tasklist(name):
     form = json.loads((FORMS / name).read_text(encoding="utf-8"))
     assert form["schemaVersion"] <= 16, "Tasklist 7.24 renders form-js 1.8 (schema 16)"
-    for c in form["components"]:
-        if c["type"] in {"textfield", "textarea", "select", "radio", "datetime"}:
+    every = list(walk(form["components"]))  # dynamic lists nest their fields
+    for c in every:
+        if c["type"] in {"textfield", "textarea", "select", "radio", "datetime", "checklist", "taglist", "checkbox"}:
             assert c.get("label") or c.get("dateLabel"), f"{c['key']} has no label"
-    required = [c for c in form["components"] if c.get("validate", {}).get("required")]
+    required = [c for c in every if c.get("validate", {}).get("required")]
     assert required or name == "tiered-gathering.form"
