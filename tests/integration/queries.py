@@ -12,10 +12,12 @@ SIGNAL_HIT = json.loads((ROOT / "examples" / "signal-hit.json").read_text(encodi
 SIGNAL_NO_HIT = json.loads((ROOT / "examples" / "signal-no-hit.json").read_text(encoding="utf-8"))
 
 
-def send_signal_message(client: EngineClient, business_key: str, variables: dict) -> str:
-    """Start the process the way any REST caller can: the message, bypassing the CLI's own check."""
+def send_signal_message(client: EngineClient, business_key: str, variables: dict, region: str = "riec-noord") -> str:
+    """Start the process the way any REST caller can: the message, bypassing the CLI's own check.
+
+    The administrator belongs to no region, so it names one (R-6.1)."""
     answer = client.post("message", {"messageName": "riec-signaal", "businessKey": business_key,
-                                     "processVariables": to_camunda_map(variables), "resultEnabled": True})
+                                     "processVariables": to_camunda_map({**variables, "region": region}), "resultEnabled": True})
     return answer[0]["processInstance"]["id"]
 
 

@@ -34,7 +34,7 @@ def test_worker_killed_mid_task_task_completed_once_by_the_next(engine, business
     env = {"RIEC_TEST_MARKER_DIR": str(tmp_path), "RIEC_LOCK_DURATION_MS": str(LOCK_MS)}
     first = WorkerProcess(engine, tmp_path / "a.log", "tests.integration.slow_topics:registry",
                           {**env, "RIEC_WORKER_ID": "worker-a", "RIEC_TEST_SLOW_SECONDS": "120"}).start()
-    started = client.post("process-definition/key/test-slow/start", {"businessKey": business_key, "variables": to_camunda_map(SIGNAL_HIT)})
+    started = client.post("process-definition/key/test-slow/start", {"businessKey": business_key, "variables": to_camunda_map({**SIGNAL_HIT, "region": "riec-noord"})})
 
     # Kill the first worker after its side effect, before it completes the task.
     marker = tmp_path / f"{business_key}.worker-a"

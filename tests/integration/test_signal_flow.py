@@ -170,7 +170,7 @@ def test_handler_failure_becomes_an_incident_with_a_readable_message(engine, wor
     # Start straight at hit/no-hit without the address: the input model rejects the task.
     started = engine.client().post("process-definition/key/riec-signal/start", {
         "businessKey": business_key,
-        "variables": to_camunda_map({"subjectName": "Jan de Vries", "houseNumber": "12", "city": "Groningen"}),
+        "variables": to_camunda_map({"subjectName": "Jan de Vries", "houseNumber": "12", "city": "Groningen", "region": "riec-noord"}),
         "startInstructions": [{"type": "startBeforeActivity", "activityId": "Task_HitNoHit"}],
     })
     found = wait_until(lambda: incidents(engine.client(), started["id"]), 60, what="an incident")

@@ -24,8 +24,12 @@ def new_business_key(today: dt.date) -> str:
     return f"SIG-{today:%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str | None, today: dt.date) -> tuple[str, str]:
-    """Check first, start only when valid: an invalid signal leaves nothing half-started."""
+def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str | None, today: dt.date, region: str | None = None) -> tuple[str, str]:
+    """Check first, start only when valid: an invalid signal leaves nothing half-started.
+
+    ``region`` (a tenant id, R-6.1) is the start variable the engine assigns the signal's region
+    from; a caller who belongs to exactly one region may leave it out, the administrator may not.
+    """
     signal = SignalVariables.model_validate(data)
     problems = check_signal(signal, today)
     key = business_key or new_business_key(today)
@@ -33,7 +37,7 @@ def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str 
         problems.append(f"Er bestaat al een signaal met kenmerk {key}; kies een ander kenmerk.")
     if problems:
         raise SignalRejected(problems)
-    variables = to_camunda_map(signal.model_dump(by_alias=True, exclude_none=True))
+    variables = to_camunda_map(signal.model_dump(by_alias=True, exclude_none=True) | ({"region": region} if region else {}))
     answer = client.post("message", {"messageName": MESSAGE, "businessKey": key, "processVariables": variables, "resultEnabled": True})
     return key, answer[0]["processInstance"]["id"]
 

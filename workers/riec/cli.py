@@ -115,7 +115,7 @@ def cmd_signal_submit(args, settings: Settings) -> int:
         print(f"Het bestand {args.file} moet één JSON-object met de velden van het signaal bevatten.", file=sys.stderr)
         return 2
     try:
-        key, instance = submit_signal(_client(settings), data, args.business_key, dt.date.today())
+        key, instance = submit_signal(_client(settings), data, args.business_key, dt.date.today(), args.region or settings.region)
     except SignalRejected as exc:
         print("Signaal niet gestart:", file=sys.stderr)
         for problem in exc.problems:
@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit = signal_cmd.add_parser("submit", help="check a signal from a JSON file and start it (nothing starts when it is invalid)")
     submit.add_argument("file")
     submit.add_argument("--business-key", help="the signal's reference; generated when omitted")
+    submit.add_argument("--region", help="the signal's region (tenant id, R-6.1), e.g. riec-limburg; default RIEC_REGION")
     submit.set_defaults(func=cmd_signal_submit)
     case = sub.add_parser("case", help="cases").add_subparsers(dest="case_command", required=True)
     show = case.add_parser("show", help="a signal's or case's state and history")

@@ -1,8 +1,22 @@
-"""Groups for every role of DOMAIN.md, the workers' service user, demo users, and what each may do.
+"""Regions, groups for every role of DOMAIN.md, the workers' service user, demo users, and what each may do.
 
 Authorization checks are on in the engine, so a role sees and starts only what
 it is granted here (R-5.2: access control). The workers do not use the
 administrator: their service user may work external tasks and nothing else.
+
+Regions (R-6.1) are Camunda tenants, one per RIEC region. Role groups are shared
+by all regions (one ``riec-analyst`` group, one authorization set), so a person's
+region is a tenant membership of the USER, never of a role group: adding a group
+to a tenant would put every analyst of the country in that region. The one
+exception is the workers' group, which is a member of every region, because the
+workers serve all of them. With tenant checks on, the engine shows a user only
+the instances, tasks, history, variables and incidents of their own region
+(engine/.../RegionTenants.java gives every instance its region).
+
+Variable values (enforceSpecificVariablePermission is on): only roles whose work
+needs them get READ_INSTANCE_VARIABLE / READ_HISTORY_VARIABLE / READ_TASK_VARIABLE;
+see docs/security.md. A candidate group of a user task reads that task's variables
+through the engine's own per-task grant; a manager sees counts, durations and incidents.
 Everything is idempotent: running it again changes nothing that is already right.
 """
 from __future__ import annotations
@@ -14,6 +28,26 @@ from riec.runtime.engine import EngineClient, EngineError
 # Camunda 7 resource type ids.
 APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE, DEPLOYMENT = 0, 5, 6, 8, 9
 GRANT = 1
+TASK = 7  # Camunda 7 resource type id of tasks (4 is AUTHORIZATION)
+
+#: The RIEC regions (R-6.1), one Camunda tenant each: (tenant id, name).
+REGIONS: list[tuple[str, str]] = [
+    ("riec-noord", "RIEC Noord-Nederland"),
+    ("riec-oost", "RIEC Oost-Nederland"),
+    ("riec-midden-nederland", "RIEC Midden-Nederland"),
+    ("riec-noord-holland", "RIEC Noord-Holland"),
+    ("riec-amsterdam", "RIEC Amsterdam-Amstelland"),
+    ("riec-den-haag", "RIEC Haaglanden"),
+    ("riec-rotterdam", "RIEC Rotterdam"),
+    ("riec-zeeland-west-brabant", "RIEC Zeeland-West-Brabant"),
+    ("riec-oost-brabant", "RIEC Oost-Brabant"),
+    ("riec-limburg", "RIEC Limburg"),
+]
+REGION_IDS = [region for region, _ in REGIONS]
+
+#: Demo regions: each gets one demo user per role. The first keeps the plain user ids
+#: (analist, partner, ...); the others add their suffix (analist-limburg, ...).
+DEMO_REGIONS: list[tuple[str, str]] = [("riec-noord", ""), ("riec-limburg", "-limburg")]
 
 
 @dataclass(frozen=True)
@@ -46,13 +80,25 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
     + [(r.group, DEPLOYMENT, "*", ["READ"]) for r in ROLES]
     + [(r.group, FILTER, "*", ["READ"]) for r in ROLES]
     + [
-        ("riec-analyst", PROCESS_DEFINITION, "riec-signal", ["READ", "CREATE_INSTANCE", "READ_INSTANCE", "READ_HISTORY"]),
+        # The analyst registers, corrects and works up signals: needs their values (Cockpit-free, via Tasklist and REST).
+        ("riec-analyst", PROCESS_DEFINITION, "riec-signal", [
+            "READ", "CREATE_INSTANCE", "READ_INSTANCE", "READ_HISTORY",
+            "READ_INSTANCE_VARIABLE", "READ_HISTORY_VARIABLE", "READ_TASK_VARIABLE",
+        ]),
         ("riec-analyst", PROCESS_INSTANCE, "*", ["CREATE"]),
         ("manager", APPLICATION, "cockpit", ["ACCESS"]),
+        # Counts, durations and incidents: no *_VARIABLE permission, so no variable value (issue 6).
         ("manager", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
+        # Cockpit's dashboard counts open tasks (GET task/count) and its Human Tasks page counts them per
+        # candidate group (task report: needs READ on every task). Without it the manager sees 0 tasks and a
+        # permission error (issue 8). Task READ gives no variable value while enforceSpecificVariablePermission is on.
+        # No role gets TASK CREATE: stand-alone tasks outside the procedure are refused by the engine.
+        ("manager", TASK, "*", ["READ"]),
         ("privacy-officer", APPLICATION, "cockpit", ["ACCESS"]),
-        ("privacy-officer", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY"]),
+        # The privacy officer's audit (R-5.2) reads what was recorded, so history variable values: an explicit grant.
+        ("privacy-officer", PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "READ_HISTORY", "READ_HISTORY_VARIABLE"]),
         # Fetch-and-lock, complete, fail and report BPMN errors on any process: no deploy, no users, no history.
+        # Fetch-and-lock hands out the fetched variables without a variable permission (FetchExternalTasksCmd).
         (WORKER_GROUP.group, PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "UPDATE_INSTANCE"]),
         (WORKER_GROUP.group, PROCESS_INSTANCE, "*", ["READ", "UPDATE"]),
     ]
@@ -69,7 +115,22 @@ def ensure_group(client: EngineClient, role: Role) -> None:
         client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
 
 
-def ensure_user(client: EngineClient, role: Role, password: str) -> None:
+def ensure_regions(client: EngineClient) -> None:
+    existing = {t["id"] for t in client.get("tenant")}
+    for region, name in REGIONS:
+        if region not in existing:
+            client.post("tenant/create", {"id": region, "name": name})
+
+
+def ensure_tenant_member(client: EngineClient, region: str, *, user: str | None = None, group: str | None = None) -> None:
+    if user and not client.get("tenant", id=region, userMember=user):
+        client.rest("PUT", f"tenant/{region}/user-members/{user}")
+    if group and not client.get("tenant", id=region, groupMember=group):
+        client.rest("PUT", f"tenant/{region}/group-members/{group}")
+
+
+def ensure_user(client: EngineClient, role: Role, password: str, region: str | None = None) -> None:
+    """The user, member of the role's group and, for a person, of their one region (R-6.1)."""
     ensure_group(client, role)
     if not client.get("user", id=role.user):
         client.post("user/create", {
@@ -79,6 +140,17 @@ def ensure_user(client: EngineClient, role: Role, password: str) -> None:
     members = {u["id"] for u in client.get("user", memberOfGroup=role.group)}
     if role.user not in members:
         client.rest("PUT", f"group/{role.group}/members/{role.user}")
+    if region:
+        ensure_tenant_member(client, region, user=role.user)
+
+
+def demo_users() -> list[tuple[Role, str]]:
+    """Every demo user with their region: one per role per demo region."""
+    return [
+        (replace(role, user=role.user + suffix, last=role.last + (f" ({region.removeprefix('riec-').title()})" if suffix else "")), region)
+        for region, suffix in DEMO_REGIONS
+        for role in ROLES
+    ]
 
 
 def ensure_groups(client: EngineClient) -> None:
@@ -112,10 +184,14 @@ def ensure_filters(client: EngineClient) -> None:
 
 
 def ensure_production(client: EngineClient, worker_user: str, worker_password: str) -> None:
-    """Role groups, their grants, Tasklist filters and the workers' service user; no people."""
+    """Regions, role groups, their grants, Tasklist filters and the workers' service user; no people."""
     try:
+        ensure_regions(client)
         ensure_groups(client)
         ensure_user(client, replace(WORKER_GROUP, user=worker_user), worker_password)
+        # The workers serve every region: their group is a member of all of them.
+        for region in REGION_IDS:
+            ensure_tenant_member(client, region, group=WORKER_GROUP.group)
         ensure_grants(client)
         ensure_filters(client)
     except EngineError as exc:
@@ -123,10 +199,10 @@ def ensure_production(client: EngineClient, worker_user: str, worker_password: s
 
 
 def ensure_demo(client: EngineClient, worker_user: str, worker_password: str, demo_password: str) -> None:
-    """``ensure_production`` plus one demo user per role."""
+    """``ensure_production`` plus one demo user per role in each demo region."""
     ensure_production(client, worker_user, worker_password)
     try:
-        for role in ROLES:
-            ensure_user(client, role, demo_password)
+        for role, region in demo_users():
+            ensure_user(client, role, demo_password, region)
     except EngineError as exc:
         raise RuntimeError(f"could not create the demo users: {exc}") from exc

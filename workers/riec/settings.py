@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     hit_key: str = Field("riec-demo-hit-key-change-me", description="Secret key of the keyed hashes used for hit/no-hit. Every partner register uses the same key; change it in production.")
     worker_user: str = Field("riec-worker", description="Service user the workers started by `riec up` authenticate as; may only work external tasks.")
     worker_password: str = Field("Demo-dienst-2026!", description="Password of that service user, set by `riec identities` and `riec up`. Set your own in production.")
+    region: str = Field("riec-noord", description="Region (Camunda tenant, R-6.1) of a signal started with `riec signal submit` when --region is not given, e.g. riec-limburg.")
     demo_password: str = Field("Demo-wachtwoord-1", description="Password of every demo user created by `riec up` (development only).")
     log_level: str = Field("INFO", description="Python log level.")
 
