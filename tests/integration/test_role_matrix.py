@@ -39,7 +39,10 @@ PROCESS_ACTIONS = ("start", "instances", "instance variables", "history", "histo
 GLOBAL_ACTIONS = ("deploy", "users", "groups", "tenants", "authorizations", "filters", "tasklist", "cockpit", "admin")
 
 #: Variables an instance needs to stand at (or start before) a task of this process.
-START_VARIABLES: dict[str, dict] = {}
+#: The case and police processes read their tasks' due periods (set by case-init / police-init, docs/case-process.md).
+_DUE = {"dueRiecAnalyst": "P5D", "duePoliceUnit": "P10D", "duePoliceDataOfficer": "P5D", "dueCaseProsecutor": "P5D",
+        "dueCieProsecutor": "P5D"}
+START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE}
 #: Variables a user task needs to be completed: (process id, task id) -> variables.
 COMPLETE_VARIABLES: dict[tuple[str, str], dict] = {
     ("riec-signal", "Task_CorrectSignal"): {"correctionDecision": "intrekken"},
@@ -409,3 +412,29 @@ def test_r_6_1_role_matrix_cell(world, action, column):
             got = "yes" if got else "no"
         region = "same region" if same_region else "other region"
         assert got == want, f"{actor.user} ({column}, {region}) {action}: expected {want}, was {got}"
+
+
+def test_manager_gets_counts_and_instances_but_no_variable_value(world):
+    """Issue 6: Cockpit's figures for the manager, no personal data; the analyst still reads the values."""
+    signal = next(d for d in diagrams() if d.process == "riec-signal")
+    pid = world.standing(signal)["instance"]["id"]
+    task = world.task_of(world.standing(signal)["instance"], next(iter(signal.user_tasks)))
+    s = world.engine.settings
+    manager = Actor("manager", s.demo_password, s.engine_url)
+    assert manager.call("GET", "process-instance/count", params={"processDefinitionKey": "riec-signal"}).json()["count"] >= 1
+    assert manager.call("GET", "history/process-instance/count", params={"processDefinitionKey": "riec-signal"}).json()["count"] >= 1
+    assert manager.call("GET", "incident/count", params={"processInstanceId": pid}).json()["count"] == 1
+    assert manager.listed("process-instance", processInstanceIds=pid)
+    for path, params in [("variable-instance", {"processInstanceIdIn": pid}), ("history/variable-instance", {"processInstanceId": pid}),
+                         ("history/detail", {"processInstanceId": pid}), ("variable-instance", {"variableName": "matrixProbe"}),
+                         ("history/variable-instance", {"variableName": "matrixProbe"})]:
+        response = manager.call("GET", path, params=params)
+        assert response.status_code == 403 or PROBE_VALUE not in response.text, path
+    for path in (f"process-instance/{pid}/variables", f"task/{task['id']}/variables", f"task/{task['id']}/form-variables",
+                 f"process-instance/{pid}/variables/matrixProbe"):
+        response = manager.call("GET", path)
+        assert not allowed(response) and PROBE_VALUE not in response.text, path
+    analyst = Actor("analist", s.demo_password, s.engine_url)
+    assert analyst.listed("variable-instance", "value", PROBE_VALUE, processInstanceIdIn=pid)
+    assert analyst.listed("history/variable-instance", "value", PROBE_VALUE, processInstanceId=pid)
+    assert analyst.call("GET", f"task/{task['id']}/variables").json()["matrixProbe"]["value"] == PROBE_VALUE
