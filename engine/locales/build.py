@@ -49,7 +49,8 @@ DATE_LOCALES = {
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
-_TAG = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+# HTML the webapps render (ng-bind-html); "<Operation>" and the like are plain text shown as such.
+_TAG = re.compile(r"</?\s*(a|b|br|code|div|em|i|li|p|span|strong|ul)\b[^>]*>", re.IGNORECASE)
 _PRINTF = re.compile(r"%[sd]")
 _ENTITY = re.compile(r"&[a-z]+;")
 

@@ -91,7 +91,7 @@ export default {
     },
     startProcess: {
       key: 'ctrl+alt+p',
-      description: 'opent het venster 'Proces starten''
+      description: 'opent het venster Proces starten'
     }
   }
 };
