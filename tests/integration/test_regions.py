@@ -141,6 +141,22 @@ def test_r_6_1_another_regions_user_sees_nothing_and_reaches_nothing_by_id(engin
         for method, path, body in by_id_calls(noord):
             response = s.request(method, f"{base}/{path}", json=body, timeout=30)
             assert refused(response), f"{user} reached riec-noord's {method} /{path}: {response.status_code} {response.text[:200]}"
+    # The webapps' own copy of the API, with a Tasklist session (what Tasklist itself calls).
+    root = base.removesuffix("/engine-rest")
+    with requests.Session() as web:
+        web.get(f"{root}/camunda/app/tasklist/default/", timeout=30)
+        login = web.post(f"{root}/camunda/api/admin/auth/user/default/login/tasklist",
+                         data={"username": user, "password": engine.settings.demo_password},
+                         headers={"X-XSRF-TOKEN": web.cookies.get("XSRF-TOKEN", "")}, timeout=30)
+        assert login.ok, (user, login.status_code)
+        api = f"{root}/camunda/api/engine/engine/default"
+        headers = {"X-XSRF-TOKEN": web.cookies.get("XSRF-TOKEN", "")}
+        for path in ("task", "process-instance", "history/process-instance", "variable-instance", "incident"):
+            response = web.get(f"{api}/{path}", params={"maxResults": 1000}, headers=headers, timeout=30)
+            assert response.status_code in (200, 403), (user, path, response.status_code)
+            assert response.status_code == 403 or mentions(response.json(), noord["ids"]) == [], f"{user} sees riec-noord data in the webapp's /{path}"
+        for path in (f"task/{noord['task']}", f"task/{noord['task']}/form-variables", f"process-instance/{noord['instance']}"):
+            assert refused(web.get(f"{api}/{path}", headers=headers, timeout=30)), f"{user} reached riec-noord's {path} through the webapp"
     # The data are still there and untouched.
     admin = engine.client()
     assert admin.get(f"process-instance/{noord['instance']}")["tenantId"] == REGION
