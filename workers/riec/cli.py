@@ -45,6 +45,7 @@ Logins (development only):
 
     for role in ROLES:
         print(f"  {role.user:<14} / {settings.demo_password}  {role.name}")
+    print("  (these work in riec-noord; the same users with -limburg, e.g. analist-limburg, in riec-limburg)")
     print(f"  {settings.worker_user:<14} (service user of the workers; may only work external tasks)")
     print("\nStop everything with: .venv/bin/riec down")
     return 0
