@@ -10,4 +10,8 @@ RIEC_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
 export RIEC_TEST_POSTGRES_URL
 trap 'bash scripts/postgres.sh stop' EXIT
 
+# Style and types first: a quick failure before the long run (rules in pyproject.toml).
+.venv/bin/python -m ruff check workers tests
+.venv/bin/python -m mypy
+
 .venv/bin/python -m pytest "$@"

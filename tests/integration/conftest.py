@@ -1,16 +1,16 @@
 """Fixtures of the end-to-end tier: one real engine per session, built from engine/."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
 
 from riec.deployment import deploy_all
-from riec.hitnohit.registers import LocalRegisters
+from riec.app import App
+from riec.cli import seed_demo
 from riec.identity import ensure_demo
 from tests.integration.engine import ROOT, Engine, WorkerProcess
-
-pytestmark = pytest.mark.integration
 
 
 def prepare(engine: Engine) -> None:
@@ -18,7 +18,8 @@ def prepare(engine: Engine) -> None:
     deploy_all(client, ROOT)
     s = engine.settings
     ensure_demo(client, s.worker_user, s.worker_password, s.demo_password)
-    LocalRegisters(s.data_dir / "partner-registers.sqlite").seed(s.hit_key)
+    # The registers: legal bases, the partner catalogue and the partners' demo hit/no-hit registers.
+    seed_demo(App(s, camunda=client), dt.date.today(), registers_only=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """A test-only topic: the real hit/no-hit handler, then a pause long enough to kill the worker in.
 
 Served by worker processes started from test_resilience.py with
-``riec worker --registry tests.integration.slow_topics:registry``.
+``riec worker --registry tests.integration.slow_topics:registry``. The test
+process configures it through the environment, read here because this module
+stands in for a handler of the product and the worker only passes it its model.
 """
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import time
 from pathlib import Path
 
 from riec.handlers.hit_no_hit import HitNoHitInput, HitNoHitOutcome, hit_no_hit
+from riec.hitnohit.catalogue import PartnerCatalogue
+from riec.hitnohit.checks import HitChecks
 from riec.runtime import Registry
-from riec.settings import get_settings
 
 registry = Registry()
 
@@ -21,9 +24,10 @@ class SlowOutcome(HitNoHitOutcome):
 
 
 @registry.topic("test-slow-hit-no-hit")
-def slow_hit_no_hit(subject: HitNoHitInput) -> SlowOutcome:
-    outcome = hit_no_hit(subject)  # the side effect: the hit check is recorded here
-    marker = Path(os.environ["RIEC_TEST_MARKER_DIR"]) / f"{subject.business_key}.{get_settings().worker_id}"
+def slow_hit_no_hit(subject: HitNoHitInput, *, partners: PartnerCatalogue, hit_checks: HitChecks, hit_key: str) -> SlowOutcome:
+    outcome = hit_no_hit(subject, partners=partners, hit_checks=hit_checks, hit_key=hit_key)  # the side effect: the hit check is recorded here
+    worker_id = os.environ["RIEC_WORKER_ID"]
+    marker = Path(os.environ["RIEC_TEST_MARKER_DIR"]) / f"{subject.business_key}.{worker_id}"
     marker.write_text(subject.task_key)
     time.sleep(float(os.environ.get("RIEC_TEST_SLOW_SECONDS", "0")))
-    return SlowOutcome(**outcome.model_dump(), completed_by=get_settings().worker_id)
+    return SlowOutcome(**outcome.model_dump(), completed_by=worker_id)

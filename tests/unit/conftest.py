@@ -109,21 +109,23 @@ def fake_engine_class():
 
 
 @pytest.fixture
-def riec_data(tmp_path, monkeypatch):
-    """Point the handlers' settings and services at a fresh data folder; undo the caches afterwards."""
-    from riec.handlers import services
-    from riec.settings import get_settings
+def riec_app(tmp_path):
+    """An app (the composition root) on a fresh data folder, built without touching the environment."""
+    from riec.app import App
+    from riec.compliance import db
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    monkeypatch.setenv("RIEC_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("RIEC_DATABASE_URL", f"sqlite:///{data_dir / 'riec.sqlite'}")
+    yield App(settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'riec.sqlite'}"))
+    db.close_databases()
 
-    def clear():
-        get_settings.cache_clear()
-        services.hit_checks.cache_clear()
-        services.partner_registers.cache_clear()
 
-    clear()
-    yield data_dir
-    clear()
+@pytest.fixture
+def seeded_app(riec_app):
+    """The app with the demo registers: legal bases, the partner catalogue and the partners' digests."""
+    import datetime as dt
+
+    from riec.cli import seed_demo
+
+    seed_demo(riec_app, dt.date(2026, 6, 1), registers_only=True)
+    return riec_app

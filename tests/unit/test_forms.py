@@ -53,3 +53,15 @@ def test_forms_are_dutch_and_valid_for_tasklist(name):
             assert c.get("label") or c.get("dateLabel"), f"{c['key']} has no label"
     required = [c for c in every if c.get("validate", {}).get("required")]
     assert required or name == "tiered-gathering.form"
+
+
+@pytest.mark.parametrize("name", SIGNAL_FORMS)
+def test_r_4_1_reporting_partner_is_chosen_from_the_partner_catalogue(name):
+    from riec.compliance.demo import demo_partners
+
+    field = components(name)["reportingPartner"]
+    assert field["type"] == "select" and field["validate"]["required"]
+    catalogue = {p.id: p.name for p in demo_partners()}
+    offered = {v["value"]: v["label"] for v in field["values"]}
+    assert offered.keys() == catalogue.keys()
+    assert all(label.startswith(catalogue[value]) for value, label in offered.items())

@@ -8,6 +8,7 @@ from contextlib import closing
 import pytest
 from sqlalchemy.exc import NoResultFound
 
+from riec.compliance import db
 from riec.hitnohit.checks import HitChecks
 from riec.hitnohit.matching import subject_digest
 from riec.hitnohit.registers import LocalRegisters
@@ -26,9 +27,12 @@ def registers(tmp_path) -> LocalRegisters:
     return store
 
 
+PARTNERS = ["bd-noord", "gem-groningen", "gem-maastricht", "kmar-oost", "politie-noord-nederland"]
+
+
 def known_at(store: LocalRegisters, subject: Subject, key: str = KEY) -> list[str]:
     digest = subject_digest(subject, key)
-    return [r.partner_id for r in store.registers() if r.knows(digest)]
+    return [p for p in PARTNERS if store.knows(p, digest)]
 
 
 def all_bytes(folder) -> bytes:
@@ -40,18 +44,14 @@ def all_bytes(folder) -> bytes:
 
 def test_seed_loads_the_demo_partners(tmp_path):
     store = LocalRegisters(tmp_path / "new" / "partners.sqlite")  # folder does not exist yet
-    assert store.seed(KEY) == 4
-    assert [(r.partner_id, r.partner_name) for r in store.registers()] == [
-        ("belastingdienst", "Belastingdienst"),
-        ("gemeente-groningen", "Gemeente Groningen"),
-        ("kmar", "Koninklijke Marechaussee"),
-        ("politie-noord-nederland", "Politie Eenheid Noord-Nederland"),
-    ]
+    assert store.seed(KEY) == 5
+    # Partners without known subjects (kmar-oost) have nothing stored; names live in the catalogue.
+    assert store.partner_ids() == ["bd-noord", "gem-groningen", "gem-maastricht", "politie-noord-nederland"]
 
 
 def test_seeded_subjects_are_known_at_their_partners_only(registers):
-    assert known_at(registers, JAN) == ["belastingdienst", "gemeente-groningen"]
-    assert known_at(registers, HOLDING) == ["gemeente-groningen", "politie-noord-nederland"]
+    assert known_at(registers, JAN) == ["bd-noord", "gem-groningen"]
+    assert known_at(registers, HOLDING) == ["gem-groningen", "politie-noord-nederland"]
 
 
 def test_an_unknown_subject_is_known_nowhere(registers):
@@ -73,25 +73,32 @@ def test_registers_store_digests_never_names_or_addresses(registers, tmp_path):
 
 def test_adding_the_same_subject_twice_keeps_one_row(tmp_path):
     store = LocalRegisters(tmp_path / "partners.sqlite")
-    store.add("kmar", "Koninklijke Marechaussee", [JAN], KEY)
-    store.add("kmar", "KMar", [JAN, JAN], KEY)
-    with closing(sqlite3.connect(tmp_path / "partners.sqlite")) as db:
-        assert db.execute("SELECT count(*) FROM known_subject").fetchone() == (1,)
-    assert [(r.partner_id, r.partner_name) for r in store.registers()] == [("kmar", "KMar")]
+    store.add("kmar-oost", [JAN], KEY)
+    store.add("kmar-oost", [JAN, JAN], KEY)
+    with closing(sqlite3.connect(tmp_path / "partners.sqlite")) as conn:
+        assert conn.execute("SELECT count(*) FROM known_subject").fetchone() == (1,)
+    assert store.partner_ids() == ["kmar-oost"]
 
 
 def test_reseeding_is_harmless(registers):
     registers.seed(KEY)
-    assert known_at(registers, JAN) == ["belastingdienst", "gemeente-groningen"]
-    assert len(registers.registers()) == 4
+    assert known_at(registers, JAN) == ["bd-noord", "gem-groningen"]
+    assert len(registers.partner_ids()) == 4
 
 
 # --------------------------------------------------------------------------- the record of checks
 
 
+def migrated(url: str):
+    database = db.open_database(url)
+    db.migrate(database)
+    return database
+
+
 @pytest.fixture
 def checks(tmp_path) -> HitChecks:
-    return HitChecks(f"sqlite:///{tmp_path / 'riec.sqlite'}")
+    yield HitChecks(migrated(f"sqlite:///{tmp_path / 'riec.sqlite'}"))
+    db.close_databases()
 
 
 def test_record_once_stores_the_first_outcome(checks):
@@ -121,8 +128,17 @@ def test_another_task_key_is_a_new_check(checks):
 
 def test_record_survives_a_new_process(tmp_path):
     url = f"sqlite:///{tmp_path / 'riec.sqlite'}"
-    HitChecks(url).record_once("pi-1/ai-1", "BK-1", ["kmar"], NOW)
-    assert HitChecks(url).record_once("pi-1/ai-1", "BK-1", [], NOW) == (["kmar"], False)
+    HitChecks(migrated(url)).record_once("pi-1/ai-1", "BK-1", ["kmar"], NOW)
+    db.close_databases()
+    assert HitChecks(migrated(url)).record_once("pi-1/ai-1", "BK-1", [], NOW) == (["kmar"], False)
+    db.close_databases()
+
+
+def test_r_4_1_the_reporter_is_recorded_with_the_check(checks):
+    checks.record_once("pi-1/ai-1", "BK-1", ["bd-noord"], NOW, reporting_partner="gem-groningen")
+    assert checks.reporter("pi-1/ai-1") == "gem-groningen"
+    checks.record_once("pi-2/ai-1", "BK-2", [], NOW)
+    assert checks.reporter("pi-2/ai-1") is None
 
 
 def test_get_of_an_unknown_task_raises(checks):

@@ -169,6 +169,6 @@ def test_the_product_registry_serves_both_signal_topics():
     from riec.handlers import registry
 
     assert registry.names() == ["hit-no-hit", "signal-validate"]
-    # Data minimisation: hit/no-hit fetches the name and address and nothing else.
-    assert registry["hit-no-hit"].variable_names == ["subjectName", "street", "houseNumber", "houseNumberSuffix", "city"]
+    # Data minimisation: hit/no-hit fetches the name, the address and the reporter, nothing else.
+    assert registry["hit-no-hit"].variable_names == ["subjectName", "street", "houseNumber", "houseNumberSuffix", "city", "reportingPartner"]
     assert "taskKey" not in registry["hit-no-hit"].variable_names

@@ -5,6 +5,8 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from pydantic import ValidationError
+
 from riec.runtime.engine import EngineClient
 from riec.runtime.variables import from_camunda, to_camunda_map
 from riec.signals import SignalVariables, check_signal
@@ -12,6 +14,12 @@ from riec.signals import SignalVariables, check_signal
 MESSAGE = "riec-signaal"
 #: Variables shown by ``riec case show``; never police data, which are not in variables at all.
 SHOWN = ("outcome", "hit", "hitPartners", "validationMessage", "phenomenon", "purpose", "reportingPartner")
+
+
+def wrongly_typed(exc: ValidationError) -> list[str]:
+    """Dutch reasons for fields of the wrong type (a list where text belongs), naming the field, never its value."""
+    fields = sorted({".".join(str(p) for p in e["loc"][:1]) for e in exc.errors()})
+    return [f"Het veld '{f}' heeft een ongeldige waarde: vul tekst of een getal in, geen lijst of object." for f in fields]
 
 
 class SignalRejected(Exception):
@@ -30,7 +38,10 @@ def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str 
     ``region`` (a tenant id, R-6.1) is the start variable the engine assigns the signal's region
     from; a caller who belongs to exactly one region may leave it out, the administrator may not.
     """
-    signal = SignalVariables.model_validate(data)
+    try:
+        signal = SignalVariables.model_validate(data)
+    except ValidationError as exc:
+        raise SignalRejected(wrongly_typed(exc)) from None
     problems = check_signal(signal, today)
     key = business_key or new_business_key(today)
     if client.get("history/process-instance/count", processInstanceBusinessKey=key)["count"]:

@@ -2,11 +2,11 @@
 
 Every knob an operator can turn lives here, so the README's configuration table
 and the code cannot drift apart: the table is generated from the field
-descriptions (``riec config``).
+descriptions (``riec config``). Only the composition root (riec.app) builds a
+``Settings`` from the environment; everything else receives what it needs.
 """
 from __future__ import annotations
 
-import functools
 import os
 import socket
 from pathlib import Path
@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     engine_user: str = Field("admin", description="User the workers and the CLI authenticate as (HTTP basic).")
     engine_password: str = Field(DEV_ADMIN_PASSWORD, description="Password of that user. The development default is printed at start-up; set your own in production.")
     database_url: str | None = Field(None, description="SQLAlchemy URL of the registers (legal bases, authorisations, provision register). Default: SQLite file in the data folder. Example: postgresql+psycopg://riec:secret@db/riec")
-    legal_bases_file: Path | None = Field(None, description="TOML or JSON file of legal bases (R-8) loaded by `riec registers init` and `riec up`, e.g. the successor basis in force for this deployment.")
+    legal_bases_file: Path | None = Field(None, description="TOML or JSON file of legal bases (R-8) loaded by `riec database init` and `riec up`, e.g. the successor basis in force for this deployment.")
     worker_id: str = Field(default_factory=lambda: f"riec-{socket.gethostname()}-{os.getpid()}", description="Identifies this worker process in locks and Cockpit.")
     topics: str = Field("", description="Comma-separated topics this worker serves; empty means every registered topic.")
     max_tasks: int = Field(5, ge=1, le=100, description="Tasks fetched and locked per poll.")
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
 
     @field_validator("legal_bases_file", "database_url", mode="before")
     @classmethod
-    def _blank_is_unset(cls, value):
+    def _blank_is_unset(cls, value: object) -> object:
         # docker-compose passes an unset ${VAR:-} as an empty string.
         return None if isinstance(value, str) and not value.strip() else value
 
@@ -65,7 +65,3 @@ class Settings(BaseSettings):
     def topic_list(self) -> list[str]:
         return [t.strip() for t in self.topics.split(",") if t.strip()]
 
-
-@functools.lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
@@ -24,6 +27,7 @@ PURPOSES: dict[str, str] = {
     Purpose.B_CBA.value: "Bestuurlijke criminaliteitsbeeldanalyse (B-CBA / ondermijningsbeeld)",
 }
 CASE_ANALYSIS = Purpose.CASE_ANALYSIS.value
+E = TypeVar("E", bound=StrEnum)
 
 SUBJECT_TYPES = {"natuurlijk_persoon": "natuurlijk persoon", "rechtspersoon": "rechtspersoon"}
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
@@ -59,7 +63,7 @@ class SignalVariables(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_missing(cls, value):
+    def _blank_is_missing(cls, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(int(value)) if float(value).is_integer() else str(value)
         if isinstance(value, str):
@@ -72,18 +76,26 @@ def _present(value: str | None, minimum: int = 2) -> bool:
     return value is not None and len(value) >= minimum
 
 
-def _member(enum, value: str | None):
+def _member(enum: type[E], value: str | None) -> E | None:
+    if value is None:
+        return None
     try:
         return enum(value)
     except ValueError:
         return None
 
 
-def check_signal(signal: SignalVariables, today: dt.date) -> list[str]:
-    """Every problem with the signal, in Dutch; empty when it may proceed to hit/no-hit."""
+def check_signal(signal: SignalVariables, today: dt.date, partner_ids: Collection[str] | None = None) -> list[str]:
+    """Every problem with the signal, in Dutch; empty when it may proceed to hit/no-hit.
+
+    ``partner_ids`` is the partner catalogue (the authorisation register's active partners);
+    when given, the reporting partner must be one of them, so hit/no-hit can leave it out (R-4.1).
+    """
     problems: list[str] = []
     if not _present(signal.reporting_partner):
         problems.append("Vul de melder in: de partnerorganisatie die het signaal afgeeft.")
+    elif partner_ids is not None and signal.reporting_partner not in partner_ids:
+        problems.append(f"De melder '{signal.reporting_partner}' is geen bekende partner van het RIEC: kies de partnerorganisatie uit de lijst.")
     if signal.subject_type not in SUBJECT_TYPES:
         problems.append("Geef aan of het signaal over een natuurlijk persoon of een rechtspersoon gaat.")
     if not _present(signal.subject_name):
@@ -137,5 +149,5 @@ class Subject(BaseModel):
 
     @field_validator("house_number", mode="before")
     @classmethod
-    def _number_as_text(cls, value):
+    def _number_as_text(cls, value: Any) -> Any:
         return str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import requests
@@ -71,7 +72,8 @@ def running_pid(settings: Settings, name: str) -> int | None:
         return None
 
 
-def start_background(settings: Settings, name: str, command: list[str], env: dict[str, str] | None = None) -> int:
+def start_background(settings: Settings, name: str, command: list[str], env: Mapping[str, str]) -> int:
+    """Start ``command`` detached, with exactly the environment ``env`` (the caller composes it)."""
     if pid := running_pid(settings, name):
         return pid
     logs = settings.data_dir / "logs"
@@ -79,21 +81,24 @@ def start_background(settings: Settings, name: str, command: list[str], env: dic
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{name}.log", "ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, env={**os.environ, **(env or {})})
+                                   start_new_session=True, env=dict(env))
     _pid_file(settings, name).write_text(str(process.pid))
     return process.pid
 
 
-def start_engine(settings: Settings) -> int:
+def start_engine(settings: Settings, environ: Mapping[str, str]) -> int:
+    """Start the engine with ``environ`` (the command line's environment) plus its own settings."""
     jar = build_engine(settings)
     env = {"RIEC_DATA_DIR": str(settings.data_dir.resolve()), "RIEC_ENGINE_USER": settings.engine_user, "RIEC_ENGINE_PASSWORD": settings.engine_password}
-    return start_background(settings, "engine", ["java", "-jar", str(jar)], env)
+    # `riec up` is the development set-up: only then may the engine start with a demo password (DevelopmentPasswordGuard).
+    env["RIEC_DEVELOPMENT"] = "true"
+    return start_background(settings, "engine", ["java", "-jar", str(jar)], {**environ, **env})
 
 
-def start_workers(settings: Settings) -> int:
+def start_workers(settings: Settings, environ: Mapping[str, str]) -> int:
     # The workers run as their own service user, not as the administrator.
     env = {"RIEC_ENGINE_USER": settings.worker_user, "RIEC_ENGINE_PASSWORD": settings.worker_password}
-    return start_background(settings, "worker", [sys.executable, "-m", "riec", "worker"], env)
+    return start_background(settings, "worker", [sys.executable, "-m", "riec", "worker"], {**environ, **env})
 
 
 def stop(settings: Settings, name: str, timeout_s: float = 60) -> bool:

@@ -75,14 +75,18 @@ def all_inputs(**kw) -> dict:
             "assessment": assessment(), "consents": consents(), "acknowledged_at": AT} | kw
 
 
-def append_from_process(url: str, name: str, count: int, start, times) -> None:  # noqa: ANN001
-    """Child process of the concurrency test: append ``count`` entries as fast as possible."""
-    engine = db.get_engine(url)
-    start.wait(timeout=60)
+def append_from_process(url: str, name: str, count: int, barrier, times, pause_s: float = 0.0) -> None:  # noqa: ANN001
+    """Child process of the concurrency test: connect, wait at the barrier for the other writer,
+    then append ``count`` entries, pausing ``pause_s`` between them as a worker does between tasks."""
+    database = db.open_database(url)
+    pr.head(database)  # connected and warm before the start, so neither writer starts late
+    barrier.wait(timeout=120)
     began = time.monotonic()
     for i in range(count):
-        pr.append(engine, pr.RegisterEntry(
+        pr.append(database, pr.RegisterEntry(
             kind=pr.EntryKind.PROVISION, occurred_at=datetime.now(UTC), actor=name, case_id=f"C-{name}",
             person_refs=(f"{name}-P-{i}",), references={"n": str(i)}))
+        if pause_s:
+            time.sleep(pause_s)
     times.put((name, began, time.monotonic()))
-    engine.dispose()
+    database.dispose()

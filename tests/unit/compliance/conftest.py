@@ -49,16 +49,16 @@ def db_url(request, tmp_path):
     try:
         yield _postgres_schema_url(POSTGRES_URL, schema)
     finally:
-        db.dispose_engines()
+        db.close_databases()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
 @pytest.fixture
-def engine(db_url):
+def database(db_url):
     """A migrated register database."""
-    eng = db.get_engine(db_url)
+    eng = db.open_database(db_url)
     db.migrate(eng)
     yield eng
-    db.dispose_engines()
+    db.close_databases()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from hypothesis import HealthCheck, find, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, example, find, given, settings, strategies as st
 
 from compliance_factories import (
     ART9, ART10, AT, ON, REGION, all_inputs, assessment, case, consents, partner, person, request,
@@ -133,8 +134,48 @@ def scenarios(draw):
     return req, inputs
 
 
+# Oracles written out here, independently of the code under test (not LegalBasis.valid_on):
+# a window includes its first and its last day (valid_until / screening_valid_until is the
+# last valid day), and an open end never closes.
+def in_window(start: date, last: date | None, on: date) -> bool:
+    return not on < start and (last is None or not on > last)
+
+
+def basis_in_force(b: LegalBasis, on: date) -> bool:
+    return in_window(b.valid_from, b.valid_until, on)
+
+
 def screening_valid(p: DesignatedPerson | None, on: date) -> bool:
-    return bool(p and p.screening_date and p.screening_valid_until and p.screening_date <= on <= p.screening_valid_until)
+    return bool(p and p.screening_date and p.screening_valid_until and in_window(p.screening_date, p.screening_valid_until, on))
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def edges(start: date, last: date | None) -> list[date]:
+    """The days a rule off by one gets wrong: the day before, the first day, the last day, the day after."""
+    days = [start - ONE_DAY, start]
+    if last is not None:
+        days += [last, last + ONE_DAY]
+    return days
+
+
+@st.composite
+def bases_and_days(draw):
+    """Legal bases, and a day that is half of the time one of their window edges."""
+    bases = draw(legal_bases())
+    candidates = [d for b in bases for d in edges(b.valid_from, b.valid_until)]
+    on = draw(st.sampled_from(candidates)) if candidates and draw(st.booleans()) else draw(dates)
+    return bases, on
+
+
+@st.composite
+def screenings_and_days(draw):
+    """A screening, and a day that is half of the time one of its window edges."""
+    screening = draw(screenings())
+    if screening["screening_date"] and draw(st.booleans()):
+        return screening, draw(st.sampled_from(edges(screening["screening_date"], screening["screening_valid_until"])))
+    return screening, draw(dates)
 
 
 # --------------------------------------------------------------------------- fully random
@@ -150,8 +191,8 @@ def test_r_2_r_4_2_r_5_1c_r_8_random_inputs_never_allowed_outside_the_decree(sce
     assert req.data_categories <= DECREE_CATEGORIES  # R-2
     assert all(p.category in PROVIDABLE_PERSON_CATEGORIES and p.motivation.strip() for p in d.persons.included)  # R-4.2
     assert screening_valid(inputs["recipient"], req.on)  # R-5.1c
-    assert any(b.valid_on(req.on) for b in inputs["legal_bases"])  # R-8
-    assert d.decision.legal_basis_id in {b.id for b in inputs["legal_bases"] if b.valid_on(req.on)}
+    assert any(basis_in_force(b, req.on) for b in inputs["legal_bases"])  # R-8
+    assert d.decision.legal_basis_id in {b.id for b in inputs["legal_bases"] if basis_in_force(b, req.on)}
 
 
 def test_random_scenarios_can_be_allowed_and_refused():
@@ -189,8 +230,9 @@ def test_r_4_2_property_no_person_outside_a_b_c_is_ever_provided(persons):
 
 
 @SETTINGS
-@given(screenings(), dates)
-def test_r_5_1c_property_recipient_without_valid_screening_never_allowed(screening, on):
+@given(screenings_and_days())
+def test_r_5_1c_property_recipient_without_valid_screening_never_allowed(screening_and_day):
+    screening, on = screening_and_day
     recipient = person(**screening)
     base = request(on=ON)
     d = r.decide_provision(base, **all_inputs(recipient=recipient))
@@ -199,9 +241,10 @@ def test_r_5_1c_property_recipient_without_valid_screening_never_allowed(screeni
 
 
 @SETTINGS
-@given(legal_bases(), dates)
-def test_r_8_property_date_outside_every_basis_never_allowed(bases, on):
-    inside = any(b.valid_on(on) for b in bases)
+@given(bases_and_days())
+def test_r_8_property_date_outside_every_basis_never_allowed(bases_and_day):
+    bases, on = bases_and_day
+    inside = any(basis_in_force(b, on) for b in bases)
     decision = r.r_8_legal_basis(on, bases)
     assert decision.allowed == inside
     # Through the whole provision: everything else valid, dated `on` (consents and assessment a day before).
@@ -214,5 +257,50 @@ def test_r_8_property_date_outside_every_basis_never_allowed(bases, on):
 
 @SETTINGS
 @given(dates)
+@example(date(2013, 3, 14)).via("the day before the decree")
+@example(date(2013, 3, 15)).via("its first day")
+@example(date(2014, 12, 31)).via("its last day")
+@example(date(2015, 1, 1)).via("the day after")
 def test_r_8_property_2013_window_exactly(on):
     assert r.r_8_legal_basis(on, [DECREE_2013]).allowed == (date(2013, 3, 15) <= on <= date(2014, 12, 31))
+
+
+# --------------------------------------------------------------------------- explicit boundary days
+
+
+WINDOW = LegalBasis(id="w", name="W", citation="Stb.", valid_from=date(2020, 3, 1), valid_until=date(2020, 3, 31))
+OPEN = LegalBasis(id="o", name="O", citation="Stb.", valid_from=date(2025, 3, 1))
+
+
+@pytest.mark.parametrize(("basis", "on", "allowed"), [
+    (WINDOW, date(2020, 2, 29), False),  # the day before the first day
+    (WINDOW, date(2020, 3, 1), True),  # the first day
+    (WINDOW, date(2020, 3, 31), True),  # the last day
+    (WINDOW, date(2020, 4, 1), False),  # the day after the last day
+    (DECREE_2013, date(2013, 3, 14), False),
+    (DECREE_2013, date(2013, 3, 15), True),
+    (DECREE_2013, date(2014, 12, 31), True),
+    (DECREE_2013, date(2015, 1, 1), False),
+    (OPEN, date(2025, 2, 28), False),
+    (OPEN, date(2025, 3, 1), True),
+    (OPEN, date(2099, 12, 31), True),  # an open end never closes
+])
+def test_r_8_boundary_days(basis, on, allowed):
+    assert r.r_8_legal_basis(on, [basis]).allowed is allowed
+    recipient = person(screening_date=date(2009, 1, 1), screening_valid_until=date(2100, 1, 1))
+    before = datetime.combine(on - ONE_DAY, time(12), tzinfo=UTC)
+    d = r.decide_provision(request(on=on), **all_inputs(legal_bases=[basis], recipient=recipient,
+                                                         assessment=assessment(assessed_at=before), consents=consents(at=before)))
+    assert d.decision.allowed is allowed
+
+
+@pytest.mark.parametrize(("on", "allowed"), [
+    (date(2024, 5, 31), False),  # the day before the screening
+    (date(2024, 6, 1), True),  # the screening day
+    (date(2026, 5, 31), True),  # the last valid day
+    (date(2026, 6, 1), False),  # the day after: expired
+])
+def test_r_5_1c_boundary_days(on, allowed):
+    recipient = person(screening_date=date(2024, 6, 1), screening_valid_until=date(2026, 5, 31))
+    assert r.r_5_1c_screening(recipient, on).allowed is allowed
+    assert r.check_recipient(recipient, partner(), [ART9, ART10], on).allowed is allowed

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection, Engine
 
 from . import db
@@ -41,7 +42,7 @@ def _audit(conn: Connection, actor: str, region: str, **refs: str) -> None:
                                   region=region, rule_ids=("R-1", "R-5.1b", "R-5.1c"), references=refs))
 
 
-def _insert_or_update(conn, table, key: str, values: dict, *, exists: bool) -> str:
+def _insert_or_update(conn: Connection, table: Table, key: str, values: dict[str, Any], *, exists: bool) -> str:
     if exists:
         conn.execute(table.update().where(table.c.id == key).values(**values))
         return "updated"
@@ -49,10 +50,10 @@ def _insert_or_update(conn, table, key: str, values: dict, *, exists: bool) -> s
     return "added"
 
 
-def upsert_partner(engine: Engine, partner: Partner, *, actor: str) -> str:
+def upsert_partner(database: Engine, partner: Partner, *, actor: str) -> str:
     """Add or update a partner; returns 'added', 'updated' or 'unchanged'."""
     t = db.partner
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.id == partner.id)).first()
         if row is not None and _partner(row) == partner:
             return "unchanged"
@@ -63,10 +64,10 @@ def upsert_partner(engine: Engine, partner: Partner, *, actor: str) -> str:
         return result
 
 
-def upsert_person(engine: Engine, person: DesignatedPerson, *, actor: str) -> str:
+def upsert_person(database: Engine, person: DesignatedPerson, *, actor: str) -> str:
     """Designate (or update) a person; the partner must exist. Returns 'added', 'updated' or 'unchanged'."""
     t = db.designated_person
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         prow = conn.execute(select(db.partner).where(db.partner.c.id == person.partner_id)).first()
         if prow is None:
             raise UnknownPartner(f"unknown partner {person.partner_id!r}")
@@ -82,49 +83,49 @@ def upsert_person(engine: Engine, person: DesignatedPerson, *, actor: str) -> st
         return result
 
 
-def withdraw_person(engine: Engine, person_id: str, *, actor: str) -> bool:
-    person = get_person(engine, person_id)
+def withdraw_person(database: Engine, person_id: str, *, actor: str) -> bool:
+    person = get_person(database, person_id)
     if person is None or not person.active:
         return False
-    upsert_person(engine, person.model_copy(update={"active": False}), actor=actor)
+    upsert_person(database, person.model_copy(update={"active": False}), actor=actor)
     return True
 
 
-def get_partner(engine: Engine, partner_id: str) -> Partner | None:
-    with db.read_transaction(engine) as conn:
+def get_partner(database: Engine, partner_id: str) -> Partner | None:
+    with db.read_transaction(database) as conn:
         row = conn.execute(select(db.partner).where(db.partner.c.id == partner_id)).first()
     return _partner(row) if row else None
 
 
-def get_person(engine: Engine, person_id: str) -> DesignatedPerson | None:
+def get_person(database: Engine, person_id: str) -> DesignatedPerson | None:
     t = db.designated_person
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.id == person_id)).first()
     return _person(row) if row else None
 
 
-def list_partners(engine: Engine, region: str | None = None) -> list[Partner]:
+def list_partners(database: Engine, region: str | None = None) -> list[Partner]:
     t = db.partner
     q = select(t).order_by(t.c.region, t.c.id)
     if region:
         q = q.where(t.c.region == region)
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         return [_partner(r) for r in conn.execute(q)]
 
 
-def list_persons(engine: Engine, *, region: str | None = None, partner_id: str | None = None) -> list[DesignatedPerson]:
+def list_persons(database: Engine, *, region: str | None = None, partner_id: str | None = None) -> list[DesignatedPerson]:
     t, p = db.designated_person, db.partner
     q = select(t).join(p, p.c.id == t.c.partner_id).order_by(p.c.region, t.c.partner_id, t.c.id)
     if region:
         q = q.where(p.c.region == region)
     if partner_id:
         q = q.where(t.c.partner_id == partner_id)
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         return [_person(r) for r in conn.execute(q)]
 
 
-def check(engine: Engine, person_id: str, categories: Iterable[DataCategory], on: date) -> Decision:
+def check(database: Engine, person_id: str, categories: Iterable[DataCategory], on: date) -> Decision:
     """R-1, R-5.1b, R-5.1c at the moment of provision ``on``, against the register's current content."""
-    person = get_person(engine, person_id)
-    partner = get_partner(engine, person.partner_id) if person else None
+    person = get_person(database, person_id)
+    partner = get_partner(database, person.partner_id) if person else None
     return check_recipient(person, partner, list(categories), on)

@@ -1,4 +1,4 @@
-"""Storage of the registers: tables, engines, write transactions and migrations.
+"""Storage of the registers: tables, databases, write transactions and migrations.
 
 SQLite (a file in the data folder) by default, PostgreSQL by configuration
 (``RIEC_DATABASE_URL``). Writers serialise on one lock so that the provision
@@ -55,12 +55,14 @@ metadata = MetaData(
 )
 
 #: Hit/no-hit outcomes (riec.hitnohit.checks): partner ids per task, never the subject.
+#: ``reporting_partner`` is the signal's reporter, never counted among the hits (R-4.1).
 hit_check = Table(
     "hit_check", metadata,
     Column("task_key", String(200), primary_key=True),
     Column("business_key", String(200), nullable=True, index=True),
     Column("checked_at", DateTime(timezone=True), nullable=False),
     Column("hit_partners", Text, nullable=False),
+    Column("reporting_partner", String(80), nullable=True),
 )
 
 legal_basis = Table(
@@ -143,10 +145,8 @@ notification = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-REGISTER_TABLES = ("register_entry", "register_person")
 
-
-# --------------------------------------------------------------------------- engines
+# --------------------------------------------------------------------------- databases
 
 
 def is_sqlite(bind: Engine | Connection) -> bool:
@@ -157,64 +157,63 @@ def is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
+_databases: dict[str, Engine] = {}
+_databases_lock = threading.Lock()
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """The (cached) engine for ``url``; default: ``get_settings().effective_database_url``."""
-    if url is None:
-        from riec.settings import get_settings
+def open_database(url: str) -> Engine:
+    """The (cached) SQLAlchemy engine of the registers' database at ``url``.
 
-        url = get_settings().effective_database_url
-    with _engines_lock:
-        if url not in _engines:
-            _engines[url] = make_engine(url)
-        return _engines[url]
-
-
-def dispose_engines() -> None:
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
+    The composition root (riec.app) passes the configured URL; nothing here reads settings.
+    """
+    with _databases_lock:
+        if url not in _databases:
+            _databases[url] = _create_database(url)
+        return _databases[url]
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the locking behaviour the registers rely on."""
+def close_databases() -> None:
+    with _databases_lock:
+        for database in _databases.values():
+            database.dispose()
+        _databases.clear()
+
+
+def _create_database(url: str) -> Engine:
+    """A SQLAlchemy engine with the locking behaviour the registers rely on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _install_sqlite_locking(engine)
-        return engine
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        database = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_locking(database)
+        return database
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def _install_sqlite_locking(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
+def _install_sqlite_locking(database: Engine) -> None:
+    @event.listens_for(database, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:"):
+        if database.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
         cur.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(database, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("riec_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(database: Engine) -> Iterator[Connection]:
     """A transaction holding the registers' single writer lock until it ends."""
-    with engine.connect() as conn:
+    with database.connect() as conn:
         conn = conn.execution_options(riec_write=True)
         with conn.begin():
             if is_postgresql(conn):
@@ -223,8 +222,8 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
+def read_transaction(database: Engine) -> Iterator[Connection]:
+    with database.connect() as conn:
         with conn.begin():
             yield conn
 
@@ -242,18 +241,18 @@ def _alembic_config(conn: Connection):
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(database: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` under the writer lock (safe when workers start together)."""
     from alembic import command
 
-    with write_transaction(engine) as conn:
+    with write_transaction(database) as conn:
         command.upgrade(_alembic_config(conn), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(database: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    with database.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -263,4 +262,7 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations in {MIGRATIONS_DIR}")
+    return head

@@ -3,9 +3,13 @@
 Idempotent: it creates what is missing and never changes what exists, so it can
 run at every start. Registers the 2013 decree, the WGS as its successor from
 2025-03-01 (so a case started today can proceed), and partners with designated
-persons in "Noord-Nederland" and "Oost-Nederland" -- including one person whose
-screening expired, one without a screening and one authorised for art. 9 data
-only, so the demo can show each refusal of R-1 / R-5.1b / R-5.1c.
+persons in the regions ``riec-noord``, ``riec-oost`` and ``riec-limburg`` (the
+Camunda tenant ids, R-6.1) -- including one person whose screening expired, one
+without a screening and one authorised for art. 9 data only, so the demo can show
+each refusal of R-1 / R-5.1b / R-5.1c.
+
+These partners are the one partner catalogue: hit/no-hit asks their registers by
+these ids (riec.hitnohit.catalogue; demo digests in riec/hitnohit/demo_partners.json).
 """
 from __future__ import annotations
 
@@ -18,17 +22,20 @@ from .models import DataCategory, DesignatedPerson, Partner
 
 ART9, ART10 = DataCategory.ART_9, DataCategory.ART_10_1A
 DEMO_ACTOR = "demo-seed"
+#: Region ids are the Camunda tenant ids (R-6.1).
+NOORD, OOST, LIMBURG = "riec-noord", "riec-oost", "riec-limburg"
 
 
 def demo_partners() -> list[Partner]:
     return [
-        Partner(id="gem-groningen", name="Gemeente Groningen", region="Noord-Nederland", kind="municipality"),
-        Partner(id="gem-leeuwarden", name="Gemeente Leeuwarden", region="Noord-Nederland", kind="municipality"),
-        Partner(id="bd-noord", name="Belastingdienst regio Noord", region="Noord-Nederland", kind="tax"),
-        Partner(id="om-noord-nederland", name="Openbaar Ministerie arrondissement Noord-Nederland",
-                region="Noord-Nederland", kind="om"),
-        Partner(id="gem-enschede", name="Gemeente Enschede", region="Oost-Nederland", kind="municipality"),
-        Partner(id="kmar-oost", name="Koninklijke Marechaussee district Oost", region="Oost-Nederland", kind="kmar"),
+        Partner(id="gem-groningen", name="Gemeente Groningen", region=NOORD, kind="municipality"),
+        Partner(id="gem-leeuwarden", name="Gemeente Leeuwarden", region=NOORD, kind="municipality"),
+        Partner(id="bd-noord", name="Belastingdienst regio Noord", region=NOORD, kind="tax"),
+        Partner(id="om-noord-nederland", name="Openbaar Ministerie arrondissement Noord-Nederland", region=NOORD, kind="om"),
+        Partner(id="politie-noord-nederland", name="Politie Eenheid Noord-Nederland", region=NOORD, kind="police"),
+        Partner(id="gem-enschede", name="Gemeente Enschede", region=OOST, kind="municipality"),
+        Partner(id="kmar-oost", name="Koninklijke Marechaussee district Oost", region=OOST, kind="kmar"),
+        Partner(id="gem-maastricht", name="Gemeente Maastricht", region=LIMBURG, kind="municipality"),
     ]
 
 
@@ -55,22 +62,24 @@ def demo_persons(today: date) -> list[DesignatedPerson]:
                          scopes=frozenset({ART9, ART10}), **screened(1, 730)),
         DesignatedPerson(id="on-kmar-rechercheur", partner_id="kmar-oost", name="H. Meijer (demo)",
                          scopes=frozenset({ART9, ART10}), **screened(1, 730)),
+        DesignatedPerson(id="li-maastricht-analist", partner_id="gem-maastricht", name="I. Hendriks (demo)",
+                         scopes=frozenset({ART9, ART10}), **screened(1, 730)),
     ]
 
 
-def seed(engine: Engine, today: date) -> dict[str, int]:
+def seed(database: Engine, today: date) -> dict[str, int]:
     """Create the demo content that is missing; returns how many records were added per kind."""
     added = {"legal_bases": 0, "partners": 0, "persons": 0}
-    legal_basis.ensure_builtin(engine, actor=DEMO_ACTOR)
-    if legal_basis.get_basis(engine, legal_basis.WGS_2025.id) is None:
-        legal_basis.add_basis(engine, legal_basis.WGS_2025, actor=DEMO_ACTOR, source="demo")
+    legal_basis.ensure_builtin(database, actor=DEMO_ACTOR)
+    if legal_basis.get_basis(database, legal_basis.WGS_2025.id) is None:
+        legal_basis.add_basis(database, legal_basis.WGS_2025, actor=DEMO_ACTOR, source="demo")
         added["legal_bases"] += 1
     for p in demo_partners():
-        if authorisation.get_partner(engine, p.id) is None:
-            authorisation.upsert_partner(engine, p, actor=DEMO_ACTOR)
+        if authorisation.get_partner(database, p.id) is None:
+            authorisation.upsert_partner(database, p, actor=DEMO_ACTOR)
             added["partners"] += 1
     for person in demo_persons(today):
-        if authorisation.get_person(engine, person.id) is None:
-            authorisation.upsert_person(engine, person, actor=DEMO_ACTOR)
+        if authorisation.get_person(database, person.id) is None:
+            authorisation.upsert_person(database, person, actor=DEMO_ACTOR)
             added["persons"] += 1
     return added

@@ -3,7 +3,7 @@
 The 2013 decree ships built in (15-03-2013 to 31-12-2014). An operator registers
 the basis in force for a deployment without code: a JSON or TOML file loaded with
 ``riec legal-basis load FILE`` or named in ``RIEC_LEGAL_BASES_FILE`` (loaded by
-``riec registers init`` at every start). Every change is also written to the
+``riec database init`` at every start). Every change is also written to the
 provision register.
 
 File format (TOML; JSON is the same structure)::
@@ -32,8 +32,6 @@ from .decisions import Decision
 from .models import LegalBasis
 from .provision_register import EntryKind, RegisterEntry, append_in
 from .rules import r_8_legal_basis
-
-LEGAL_BASES_FILE_ENV = "RIEC_LEGAL_BASES_FILE"
 
 DECREE_2013 = LegalBasis(
     id="wpg-machtigingsbesluit-riec-2013",
@@ -68,15 +66,15 @@ def _to_model(row) -> LegalBasis:  # noqa: ANN001
                       valid_until=row.valid_until, note=row.note or "")
 
 
-def list_bases(engine: Engine) -> list[LegalBasis]:
+def list_bases(database: Engine) -> list[LegalBasis]:
     t = db.legal_basis
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         return [_to_model(r) for r in conn.execute(select(t).order_by(t.c.valid_from, t.c.id))]
 
 
-def get_basis(engine: Engine, basis_id: str) -> LegalBasis | None:
+def get_basis(database: Engine, basis_id: str) -> LegalBasis | None:
     t = db.legal_basis
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.id == basis_id)).first()
     return _to_model(row) if row else None
 
@@ -105,13 +103,13 @@ def _store(conn: Connection, basis: LegalBasis, *, source: str, actor: str, repl
     return result
 
 
-def add_basis(engine: Engine, basis: LegalBasis, *, actor: str, source: str = "cli", replace: bool = False) -> str:
-    with db.write_transaction(engine) as conn:
+def add_basis(database: Engine, basis: LegalBasis, *, actor: str, source: str = "cli", replace: bool = False) -> str:
+    with db.write_transaction(database) as conn:
         return _store(conn, basis, source=source, actor=actor, replace=replace)
 
 
-def ensure_builtin(engine: Engine, *, actor: str = "system") -> None:
-    with db.write_transaction(engine) as conn:
+def ensure_builtin(database: Engine, *, actor: str = "system") -> None:
+    with db.write_transaction(database) as conn:
         for basis in BUILTIN:
             if conn.execute(select(db.legal_basis.c.id).where(db.legal_basis.c.id == basis.id)).first() is None:
                 _store(conn, basis, source="builtin", actor=actor, replace=False)
@@ -128,20 +126,18 @@ def parse_file(path: str | Path) -> list[LegalBasis]:
     return [LegalBasis.model_validate(item) for item in items]
 
 
-def load_file(engine: Engine, path: str | Path, *, actor: str, source: str = "file") -> dict[str, str]:
+def load_file(database: Engine, path: str | Path, *, actor: str, source: str = "file") -> dict[str, str]:
     """Register every basis in the file (configuration wins over earlier content); all or nothing."""
     bases = parse_file(path)
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         return {b.id: _store(conn, b, source=source, actor=actor, replace=True) for b in bases}
 
 
-def load_from_env(engine: Engine, *, actor: str = "system") -> dict[str, str]:
-    from riec.settings import get_settings
-
-    path = get_settings().legal_bases_file
-    return load_file(engine, path, actor=actor, source="env") if path else {}
+def load_configured(database: Engine, path: Path | None, *, actor: str = "system") -> dict[str, str]:
+    """Register the bases of the deployment's configured file (``RIEC_LEGAL_BASES_FILE``), if one is set."""
+    return load_file(database, path, actor=actor, source="env") if path else {}
 
 
-def decide(engine: Engine, on: date) -> Decision:
+def decide(database: Engine, on: date) -> Decision:
     """R-8 against the registered bases."""
-    return r_8_legal_basis(on, list_bases(engine))
+    return r_8_legal_basis(on, list_bases(database))

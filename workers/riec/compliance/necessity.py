@@ -36,10 +36,10 @@ def _model(row) -> NecessityAssessment:  # noqa: ANN001
     )
 
 
-def record(engine: Engine, assessment: NecessityAssessment) -> NecessityAssessment:
+def record(database: Engine, assessment: NecessityAssessment) -> NecessityAssessment:
     """Store an assessment (new id) and register that it was made; returns it with its id."""
     stored = assessment.model_copy(update={"id": assessment.id or f"na-{uuid.uuid4()}"})
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         conn.execute(db.necessity_assessment.insert().values(
             id=stored.id, case_id=stored.case_id, author=stored.author, assessed_at=stored.assessed_at.astimezone(UTC),
             necessity=stored.necessity, proportionality=stored.proportionality, subsidiarity=stored.subsidiarity,
@@ -52,23 +52,23 @@ def record(engine: Engine, assessment: NecessityAssessment) -> NecessityAssessme
     return stored
 
 
-def latest(engine: Engine, case_id: str) -> NecessityAssessment | None:
+def latest(database: Engine, case_id: str) -> NecessityAssessment | None:
     t = db.necessity_assessment
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.case_id == case_id)
                            .order_by(t.c.assessed_at.desc(), t.c.recorded_at.desc()).limit(1)).first()
     return _model(row) if row else None
 
 
-def decide(engine: Engine, case_id: str, categories, person_refs, on: date) -> Decision:  # noqa: ANN001
+def decide(database: Engine, case_id: str, categories, person_refs, on: date) -> Decision:  # noqa: ANN001
     """R-5.1a against the case's latest stored assessment."""
-    return r_5_1a_necessity(latest(engine, case_id), case_id, categories, person_refs, on)
+    return r_5_1a_necessity(latest(database, case_id), case_id, categories, person_refs, on)
 
 
-def destroy_for_case(engine: Engine, case_id: str, *, actor: str, occurred_at: datetime) -> int:
+def destroy_for_case(database: Engine, case_id: str, *, actor: str, occurred_at: datetime) -> int:
     """R-7.1: delete the case's assessments (with its provided data); the register keeps the fact."""
     t = db.necessity_assessment
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         ids = [r.id for r in conn.execute(select(t.c.id).where(t.c.case_id == case_id))]
         if not ids:
             return 0

@@ -20,18 +20,18 @@ from .provision_register import EntryKind, RegisterEntry, StoredEntry, append_in
 from .rules import ProvisionDecision, decide_provision
 
 
-def decide(engine: Engine, request: ProvisionRequest, *, consents: Iterable[Consent] = (),
+def decide(database: Engine, request: ProvisionRequest, *, consents: Iterable[Consent] = (),
            acknowledged_at: datetime | None = None, notice_attached: bool = True) -> ProvisionDecision:
-    recipient = authorisation.get_person(engine, request.recipient_id)
-    partner = authorisation.get_partner(engine, recipient.partner_id) if recipient else None
+    recipient = authorisation.get_person(database, request.recipient_id)
+    partner = authorisation.get_partner(database, recipient.partner_id) if recipient else None
     return decide_provision(
-        request, recipient=recipient, recipient_partner=partner, legal_bases=legal_basis.list_bases(engine),
-        assessment=necessity.latest(engine, request.case.case_id), consents=consents,
+        request, recipient=recipient, recipient_partner=partner, legal_bases=legal_basis.list_bases(database),
+        assessment=necessity.latest(database, request.case.case_id), consents=consents,
         notice_attached=notice_attached, acknowledged_at=acknowledged_at,
     )
 
 
-def record(engine: Engine, request: ProvisionRequest, result: ProvisionDecision, *, actor: str,
+def record(database: Engine, request: ProvisionRequest, result: ProvisionDecision, *, actor: str,
            occurred_at: datetime, consents: Iterable[Consent] = (), idempotency_key: str | None = None,
            references: dict[str, str] | None = None) -> list[StoredEntry]:
     """Append the decision (only when allowed or refused; an open step is not an event).
@@ -42,8 +42,8 @@ def record(engine: Engine, request: ProvisionRequest, result: ProvisionDecision,
     d = result.decision
     if d.needs_step:
         raise ValueError("a decision that still needs a step is not recorded; record the step's outcome instead")
-    recipient = authorisation.get_person(engine, request.recipient_id)
-    assessment = necessity.latest(engine, request.case.case_id)
+    recipient = authorisation.get_person(database, request.recipient_id)
+    assessment = necessity.latest(database, request.case.case_id)
     common = dict(occurred_at=occurred_at, actor=actor, case_id=request.case.case_id, region=request.case.region,
                   recipient_id=request.recipient_id, recipient_partner_id=recipient.partner_id if recipient else None,
                   data_categories=tuple(request.data_categories), references=references or {})
@@ -54,7 +54,7 @@ def record(engine: Engine, request: ProvisionRequest, result: ProvisionDecision,
         consent_refs=tuple(f"{c.role}:{c.by}" for c in consents), outcome=d.outcome, rule_ids=d.rule_ids,
         reason_codes=d.codes, **common)
     stored = []
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         stored.append(append_in(conn, main, idempotency_key=idempotency_key))
         if d.allowed and result.persons.excluded:
             stored.append(append_in(conn, RegisterEntry(

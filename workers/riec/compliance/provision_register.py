@@ -48,6 +48,8 @@ class EntryKind(StrEnum):
     ANONYMISATION = "anonymisation"
     NECESSITY_ASSESSMENT = "necessity_assessment"
     PERSONS_FILTERED = "persons_filtered"
+    #: The police unit decided to provide (R-5.1e outcomes recorded); the provision itself is a PROVISION entry.
+    PROVISION_DECIDED = "provision_decided"
     ACCESS_REQUEST = "access_request"
     LEGAL_BASIS_CHANGED = "legal_basis_changed"
     AUTHORISATION_CHANGED = "authorisation_changed"
@@ -147,33 +149,33 @@ def append_in(conn: Connection, entry: RegisterEntry, *, idempotency_key: str | 
     return StoredEntry(seq=seq, entry_id=entry_id, recorded_at=recorded_at, prev_hash=prev, hash=digest, entry=entry)
 
 
-def append(engine: Engine, entry: RegisterEntry, *, idempotency_key: str | None = None) -> StoredEntry:
+def append(database: Engine, entry: RegisterEntry, *, idempotency_key: str | None = None) -> StoredEntry:
     """Append one entry atomically. With an ``idempotency_key`` (e.g. business key + activity id),
     a redelivered external task returns the entry it already wrote instead of writing a second."""
-    with db.write_transaction(engine) as conn:
+    with db.write_transaction(database) as conn:
         return append_in(conn, entry, idempotency_key=idempotency_key)
 
 
-def record_decision(engine: Engine, kind: EntryKind, decision: Decision, *, occurred_at: datetime, actor: str,
+def record_decision(database: Engine, kind: EntryKind, decision: Decision, *, occurred_at: datetime, actor: str,
                     idempotency_key: str | None = None, **fields: Any) -> StoredEntry:
     """Append an entry for a rule decision: its outcome, rule IDs, codes and legal basis."""
     entry = RegisterEntry(kind=kind, occurred_at=occurred_at, actor=actor, outcome=decision.outcome,
                           rule_ids=decision.rule_ids, reason_codes=decision.codes,
                           legal_basis_id=fields.pop("legal_basis_id", decision.legal_basis_id), **fields)
-    return append(engine, entry, idempotency_key=idempotency_key)
+    return append(database, entry, idempotency_key=idempotency_key)
 
 
 # --------------------------------------------------------------------------- read
 
 
-def iter_entries(engine: Engine, *, case_id: str | None = None, batch: int = 500) -> Iterator[StoredEntry]:
+def iter_entries(database: Engine, *, case_id: str | None = None, batch: int = 500) -> Iterator[StoredEntry]:
     t = db.register_entry
     last = 0
     while True:
         q = select(t).where(t.c.seq > last).order_by(t.c.seq).limit(batch)
         if case_id is not None:
             q = q.where(t.c.case_id == case_id)
-        with db.read_transaction(engine) as conn:
+        with db.read_transaction(database) as conn:
             rows = conn.execute(q).all()
         if not rows:
             return
@@ -182,19 +184,19 @@ def iter_entries(engine: Engine, *, case_id: str | None = None, batch: int = 500
         last = rows[-1].seq
 
 
-def head(engine: Engine) -> tuple[int, str]:
+def head(database: Engine) -> tuple[int, str]:
     """(sequence number, hash) of the newest entry; (0, genesis) when empty. Worth writing down
     outside the database now and then: it anchors the chain against truncation."""
     t = db.register_entry
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         row = conn.execute(select(t.c.seq, t.c.hash).order_by(t.c.seq.desc()).limit(1)).first()
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
-def export_person(engine: Engine, person_ref: str, *, exported_at: datetime | None = None) -> dict[str, Any]:
+def export_person(database: Engine, person_ref: str, *, exported_at: datetime | None = None) -> dict[str, Any]:
     """R-5.2 / privacy protocol 16.2: every register entry about one person, ready to hand over."""
     t, p = db.register_entry, db.register_person
-    with db.read_transaction(engine) as conn:
+    with db.read_transaction(database) as conn:
         rows = conn.execute(select(t).join(p, p.c.seq == t.c.seq).where(p.c.person_ref == person_ref)
                             .order_by(t.c.seq)).all()
     entries = [_from_row(r) for r in rows]
@@ -227,7 +229,7 @@ class VerifyResult(BaseModel):
                 f"{self.checked} entries before it are valid")
 
 
-def verify_chain(engine: Engine, *, batch: int = 1000) -> VerifyResult:
+def verify_chain(database: Engine, *, batch: int = 1000) -> VerifyResult:
     """Recompute the chain from the first entry and report the first one that does not fit.
 
     Checks per entry: consecutive sequence number, link to the previous hash, the
@@ -243,14 +245,14 @@ def verify_chain(engine: Engine, *, batch: int = 1000) -> VerifyResult:
                             broken_seq=row.seq, broken_entry_id=row.entry_id, problem=problem)
 
     while True:
-        with db.read_transaction(engine) as conn:
+        with db.read_transaction(database) as conn:
             rows = conn.execute(select(t).where(t.c.seq > last_seq).order_by(t.c.seq).limit(batch)).all()
             if not rows:
                 break
             people: dict[int, set[str]] = {}
             for seq, ref in conn.execute(select(p.c.seq, p.c.person_ref)
                                          .where(p.c.seq > last_seq, p.c.seq <= rows[-1].seq)):
-                people.setdefault(seq, set()).add(ref)
+                people.setdefault(int(seq), set()).add(str(ref))
         for row in rows:
             if row.seq != expected_seq:
                 return broken(row, f"sequence gap: expected #{expected_seq}, found #{row.seq} (entries missing)")

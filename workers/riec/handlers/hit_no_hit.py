@@ -1,4 +1,4 @@
-"""Topic ``hit-no-hit``: which partners know the subject? Rule: R-4.1 (phase 2 before any gathering)."""
+"""Topic ``hit-no-hit``: which *other* partners know the subject? Rule: R-4.1 (phase 2 before any gathering)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +6,15 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from riec.handlers import registry, services
+from riec.handlers import registry
+from riec.hitnohit.catalogue import PartnerCatalogue
+from riec.hitnohit.checks import HitChecks
 from riec.hitnohit.matching import subject_digest
-from riec.settings import get_settings
 from riec.signals import Subject
 
 
 class HitNoHitInput(Subject):
+    reporting_partner: str | None = None
     task_key: str
     business_key: str | None = None
 
@@ -27,18 +29,20 @@ class HitNoHitOutcome(BaseModel):
 
 
 @registry.topic("hit-no-hit")
-def hit_no_hit(subject: HitNoHitInput) -> HitNoHitOutcome:
-    """Reads the subject's name and address. Sets ``hit``, ``hitPartners`` (partner
-    ids), ``hitPartnersText`` (names, for the analyst) and ``outcome`` (``hit`` or
-    ``geen_hit``). Only a digest leaves this function; only partner ids are kept."""
-    digest = subject_digest(subject, get_settings().hit_key)
-    registers = services.partner_registers().registers()
-    names = {r.partner_id: r.partner_name for r in registers}
-    found = [r.partner_id for r in registers if r.knows(digest)]
-    partners, _ = services.hit_checks().record_once(subject.task_key, subject.business_key, found, dt.datetime.now(dt.timezone.utc))
+def hit_no_hit(subject: HitNoHitInput, *, partners: PartnerCatalogue, hit_checks: HitChecks, hit_key: str) -> HitNoHitOutcome:
+    """Reads the subject's name and address and the reporting partner. Sets ``hit``,
+    ``hitPartners`` (partner ids of the catalogue), ``hitPartnersText`` (names, for
+    the analyst) and ``outcome`` (``hit`` or ``geen_hit``). R-4.1: the reporting
+    partner is never counted as a hit on its own signal; it is recorded as the
+    reporter. Only a digest leaves this function; only partner ids are kept."""
+    digest = subject_digest(subject, hit_key)
+    known = partners.knowing(digest, reporter=subject.reporting_partner)
+    names = {p.id: p.name for p in partners.partners()}
+    found, _ = hit_checks.record_once(subject.task_key, subject.business_key, [p.id for p in known],
+                                      dt.datetime.now(dt.timezone.utc), reporting_partner=subject.reporting_partner)
     return HitNoHitOutcome(
-        hit=bool(partners),
-        hit_partners=partners,
-        hit_partners_text=", ".join(names.get(p, p) for p in partners) or "geen",
-        outcome="hit" if partners else "geen_hit",
+        hit=bool(found),
+        hit_partners=found,
+        hit_partners_text=", ".join(names.get(p, p) for p in found) or "geen",
+        outcome="hit" if found else "geen_hit",
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from riec.handlers import registry
+from riec.hitnohit.catalogue import PartnerCatalogue
 from riec.runtime import BpmnError
 from riec.signals import SignalVariables, check_signal
 
@@ -19,11 +20,12 @@ class SignalAccepted(BaseModel):
 
 
 @registry.topic("signal-validate")
-def validate_signal(signal: SignalVariables) -> SignalAccepted:
+def validate_signal(signal: SignalVariables, *, partners: PartnerCatalogue) -> SignalAccepted:
     """Reads the signal's form fields. Sets ``signalValid``; on problems throws
     ``SIGNAL_INVALID`` with ``validationMessage`` (Dutch, one problem per line)
-    so the analyst can correct the signal without retyping it."""
-    problems = check_signal(signal, today=dt.date.today())
+    so the analyst can correct the signal without retyping it. The reporting
+    partner must be in the partner catalogue (R-4.1 leaves it out of the hits)."""
+    problems = check_signal(signal, today=dt.date.today(), partner_ids=partners.ids())
     if problems:
         raise BpmnError(
             "SIGNAL_INVALID",

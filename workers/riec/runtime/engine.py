@@ -29,9 +29,9 @@ class TimeoutSession(requests.Session):
         super().__init__()
         self._timeout = timeout
 
-    def request(self, method, url, **kwargs):  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, **kwargs)
+        return super().request(method, url, *args, **kwargs)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -114,7 +114,7 @@ class EngineClient:
 
     # -- external tasks (pycamunda) ------------------------------------------------
 
-    def _send(self, request):
+    def _send(self, request: Any) -> Any:
         request.session = self.session
         request.auth = self.session.auth  # pycamunda drops session auth unless set per request
         return request()
@@ -160,7 +160,7 @@ class EngineClient:
 
     # -- plain REST for the command line and tests -----------------------------------
 
-    def rest(self, method: str, path: str, *, expect: Iterable[int] = (200, 204), **kwargs) -> Any:
+    def rest(self, method: str, path: str, *, expect: Iterable[int] = (200, 204), **kwargs: Any) -> Any:
         response = self.session.request(method, f"{self.url}/{path.lstrip('/')}", **kwargs)
         if response.status_code not in expect:
             try:
@@ -172,8 +172,8 @@ class EngineClient:
             return None
         return response.json()
 
-    def get(self, path: str, **params) -> Any:
+    def get(self, path: str, **params: Any) -> Any:
         return self.rest("GET", path, params=params)
 
-    def post(self, path: str, body: Any = None, **kwargs) -> Any:
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.rest("POST", path, json=body, **kwargs)

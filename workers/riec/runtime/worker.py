@@ -13,7 +13,10 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import Any
 
 import pycamunda
 from pydantic import BaseModel, ValidationError
@@ -41,6 +44,8 @@ def build_input(topic: Topic, task: LockedTask) -> BaseModel:
     # Filled under the alias when there is one: a model need not set populate_by_name.
     if "business_key" in fields:
         values[fields["business_key"].alias or "business_key"] = task.business_key
+    if "tenant_id" in fields:
+        values[fields["tenant_id"].alias or "tenant_id"] = task.tenant_id
     if "task_key" in fields:
         # Same for every delivery of this task, different for a later visit of the activity.
         values[fields["task_key"].alias or "task_key"] = f"{task.process_instance_id}/{task.activity_instance_id}"
@@ -52,12 +57,12 @@ def build_input(topic: Topic, task: LockedTask) -> BaseModel:
         raise TaskInputError(f"variables for topic {topic.name} rejected by {topic.input_model.__name__}: {problems}") from None
 
 
-def output_variables(result: BaseModel | dict | None) -> dict:
+def output_variables(result: BaseModel | Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     if result is None:
         return {}
     if isinstance(result, BaseModel):
         result = result.model_dump(mode="json", by_alias=True, exclude=set(TASK_FIELDS) & set(type(result).model_fields))
-    return to_camunda_map(result)
+    return to_camunda_map(dict(result))
 
 
 def describe_failure(exc: BaseException) -> tuple[str, str]:
@@ -77,9 +82,13 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
 
 
 class Worker:
-    def __init__(self, registry: Registry, settings: Settings, client: EngineClient | None = None):
+    def __init__(self, registry: Registry, settings: Settings, client: EngineClient):
+        """Serve the topics of a *bound* registry (see Registry.bind; riec.app.App.worker builds one)."""
         self.settings = settings
-        self.client = client or EngineClient(settings)
+        self.client = client
+        unbound = [f"{t.name} ({', '.join(t.dependencies)})" for t in registry if t.dependencies]
+        if unbound:
+            raise ValueError(f"handlers still need their dependencies; bind the registry first (riec.app): {'; '.join(unbound)}")
         wanted = settings.topic_list
         unknown = set(wanted) - set(registry.names())
         if unknown:
@@ -97,7 +106,7 @@ class Worker:
     # -- lifecycle ---------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        def on_signal(signum, _frame):
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
             if not self.stopping.is_set():
                 log.info("received %s: finishing the task at hand, fetching nothing new", signal.Signals(signum).name)
             self.stopping.set()
@@ -144,7 +153,7 @@ class Worker:
             wait=wait_exponential(multiplier=0.5, min=1, max=15),
             stop=lambda _state: self.stopping.is_set(),
             before_sleep=self.client.outage.failed,
-            sleep=lambda seconds: self.stopping.wait(seconds),
+            sleep=self._pause,
             reraise=True,
         )
         try:
@@ -163,6 +172,9 @@ class Worker:
         finally:
             self._fetching = False
         return []
+
+    def _pause(self, seconds: float) -> None:
+        self.stopping.wait(seconds)
 
     def _hand_back(self, task: LockedTask) -> None:
         try:
@@ -200,8 +212,9 @@ class Worker:
             self._report(lambda: self.client.complete(task, self.worker_id, output_variables(result)), task)
             log.info("completed in %.2f s", time.monotonic() - started)
         except BpmnError as err:
-            self._report(lambda: self.client.bpmn_error(task, self.worker_id, err.code, err.message, output_variables(err.variables)), task)
-            log.info("business outcome %s", err.code)
+            error = err  # bound for the lambda: the except name is unbound after the block
+            self._report(lambda: self.client.bpmn_error(task, self.worker_id, error.code, error.message, output_variables(error.variables)), task)
+            log.info("business outcome %s", error.code)
         except Exception as exc:  # noqa: BLE001 - every other failure goes to the engine
             self._report_failure(task, exc)
 
@@ -227,7 +240,7 @@ class Worker:
         else:
             log.error("failed (%s); no retries left: incident raised", message)
 
-    def _report(self, call, task: LockedTask) -> None:
+    def _report(self, call: Callable[[], object], task: LockedTask) -> None:
         try:
             call()
         except (pycamunda.BadRequest, pycamunda.NotFound):

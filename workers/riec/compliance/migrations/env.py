@@ -2,14 +2,14 @@
 
 For a new revision during development::
 
-    .venv/bin/python -m riec.compliance.cli registers revision -m "what changes" --rev-id 0002_what \
+    .venv/bin/riec database revision -m "what changes" --rev-id 0005_what \
         --database-url sqlite:////tmp/dev.sqlite
 """
 from __future__ import annotations
 
 from alembic import context
 
-from riec.compliance.db import get_engine, is_sqlite, metadata
+from riec.compliance.db import is_sqlite, metadata, open_database
 
 config = context.config
 
@@ -17,8 +17,8 @@ config = context.config
 def run() -> None:
     conn = config.attributes.get("connection")
     if conn is None:  # e.g. `alembic` invoked by hand with -x url=...
-        url = context.get_x_argument(as_dictionary=True).get("url")
-        with get_engine(url).begin() as own:
+        url = context.get_x_argument(as_dictionary=True)["url"]
+        with open_database(url).begin() as own:
             _run(own)
     else:
         _run(conn)
@@ -36,5 +36,5 @@ def _run(conn) -> None:  # noqa: ANN001
 
 
 if context.is_offline_mode():
-    raise SystemExit("offline (SQL script) mode is not supported; run `riec registers init`")
+    raise SystemExit("offline (SQL script) mode is not supported; run `riec database init`")
 run()
