@@ -104,10 +104,21 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
     ]
 )
 
-FILTERS = [
-    ("Mijn taken", {"assigneeExpression": "${currentUser()}"}, -10),
-    ("Taken van mijn groepen", {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": False}, 0),
+#: Tasklist filters, the one with work first (Tasklist orders them by properties.priority, lowest first).
+#: (name, query, priority, description); the description is shown to the officer (Dutch).
+#: Authorizations still decide which tasks a filter shows: a role only sees its own tasks.
+PRIORITY_FIRST = [{"sortBy": "priority", "sortOrder": "desc"}, {"sortBy": "created", "sortOrder": "asc"}]
+FILTERS: list[tuple[str, dict, int, str]] = [
+    ("Werkvoorraad van mijn rol",
+     {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": False, "sorting": PRIORITY_FIRST},
+     -20, "Taken voor uw rol die nog niemand in behandeling heeft; hoogste prioriteit eerst."),
+    ("Mijn taken", {"assigneeExpression": "${currentUser()}", "sorting": PRIORITY_FIRST},
+     -10, "Taken die u in behandeling hebt genomen."),
+    ("Verlopen", {"dueBeforeExpression": "${now()}", "sorting": [{"sortBy": "dueDate", "sortOrder": "asc"}]},
+     0, "Taken waarvan de uiterste datum voorbij is; oudste eerst."),
 ]
+#: Earlier names of filters above, so an existing installation's filter is renamed in place (same id, same permissions).
+FILTER_RENAMED = {"Taken van mijn groepen": "Werkvoorraad van mijn rol"}
 
 
 def ensure_group(client: EngineClient, role: Role) -> None:
@@ -173,14 +184,25 @@ def ensure_grants(client: EngineClient) -> None:
         })
 
 
+def _meaningful(query: dict) -> dict:
+    """A filter query without the empty fields the engine adds when it returns one."""
+    return {k: v for k, v in (query or {}).items() if v not in (None, False, [], {})}
+
+
 def ensure_filters(client: EngineClient) -> None:
-    names = {f["name"] for f in client.get("filter", resourceType="Task")}
-    for name, query, priority in FILTERS:
-        if name not in names:
-            client.post("filter/create", {
-                "resourceType": "Task", "name": name, "owner": None, "query": query,
-                "properties": {"priority": priority, "description": name, "refresh": True},
-            })
+    """Create the Tasklist filters, or bring existing ones (also under an earlier name) up to date."""
+    existing = {}
+    for f in client.get("filter", resourceType="Task"):
+        existing.setdefault(FILTER_RENAMED.get(f["name"], f["name"]), f)
+    for name, query, priority, description in FILTERS:
+        properties = {"priority": priority, "description": description, "refresh": True}
+        body = {"resourceType": "Task", "name": name, "owner": None, "query": query, "properties": properties}
+        current = existing.get(name)
+        if current is None:
+            client.post("filter/create", body)
+        elif (current["name"] != name or _meaningful(current.get("query")) != _meaningful(query)
+              or {k: (current.get("properties") or {}).get(k) for k in properties} != properties):
+            client.rest("PUT", f"filter/{current['id']}", json={**body, "owner": current.get("owner")})
 
 
 def ensure_production(client: EngineClient, worker_user: str, worker_password: str) -> None:
