@@ -184,7 +184,7 @@ class Graph:
         """
         allowed = set(allowed)
         scenario = dict(scenario or {})
-        domain = self.domains().get(variable, {True, False, None, OTHER})
+        domain = self.domains().get(variable, {True, False, None})
         guards = set()
         for e in self.edges:
             if not e.condition or variable not in variables_of(e.condition):
@@ -194,7 +194,7 @@ class Graph:
         return guards
 
     def domains(self) -> dict[str, set[object]]:
-        """Values each variable is compared with in any condition, plus 'another value' and null."""
+        """Booleans and null for every variable; for one compared with literals, those and 'another value' too."""
         if self._domains is not None:
             return self._domains
         found: dict[str, set[object]] = {}
@@ -205,9 +205,9 @@ class Graph:
             if body is None:
                 continue
             for name in variables_of(e.condition):
-                found.setdefault(name, {True, False, None, OTHER})
+                found.setdefault(name, {True, False, None})
             for name, literal in re.findall(r"(\w+)\s*[!=]=\s*('[^']*'|True|False|None)", body):
-                found.setdefault(name, {True, False, None, OTHER}).add(eval(literal))  # noqa: S307 - a literal
+                found.setdefault(name, {True, False, None}).update({eval(literal), OTHER})  # noqa: S307 - a literal
         self._domains = found
         return found
 
@@ -220,7 +220,7 @@ class Graph:
         domains = self.domains()
         open_names = [n for n in names if n not in scenario]
         results = set()
-        for values in itertools.product(*(sorted(domains.get(n, {True, False, None, OTHER}), key=repr) for n in open_names)):
+        for values in itertools.product(*(sorted(domains.get(n, {True, False, None}), key=repr) for n in open_names)):
             env = {**{n: scenario[n] for n in names if n in scenario}, **dict(zip(open_names, values))}
             try:
                 results.add(bool(eval(body, {"__builtins__": {}}, env)))  # noqa: S307 - our own diagrams
