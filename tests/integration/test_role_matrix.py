@@ -16,7 +16,6 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails
 
 from riec.runtime import BpmnError
 
@@ -90,7 +91,7 @@ def _description(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return description
 
 
-def _sentence(model: type[BaseModel], error: dict[str, Any]) -> str:
+def _sentence(model: type[BaseModel], error: ErrorDetails) -> str:
     loc = tuple(error.get("loc", ()))
     label = _label(model, loc)
     kind = error.get("type", "")

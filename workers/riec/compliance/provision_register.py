@@ -250,9 +250,9 @@ def verify_chain(database: Engine, *, batch: int = 1000) -> VerifyResult:
             if not rows:
                 break
             people: dict[int, set[str]] = {}
-            for seq, ref in conn.execute(select(p.c.seq, p.c.person_ref)
-                                         .where(p.c.seq > last_seq, p.c.seq <= rows[-1].seq)):
-                people.setdefault(int(seq), set()).add(str(ref))
+            for link in conn.execute(select(p.c.seq, p.c.person_ref)
+                                     .where(p.c.seq > last_seq, p.c.seq <= rows[-1].seq)):
+                people.setdefault(link.seq, set()).add(link.person_ref)
         for row in rows:
             if row.seq != expected_seq:
                 return broken(row, f"sequence gap: expected #{expected_seq}, found #{row.seq} (entries missing)")

@@ -65,6 +65,8 @@ class LockedTask:
     activity_instance_id: str
     retries: int | None
     variables: dict[str, dict[str, Any]]
+    #: The region (Camunda tenant, R-6.1) of the task's process instance.
+    tenant_id: str | None = None
 
     @classmethod
     def from_pycamunda(cls, task: ext.ExternalTask) -> "LockedTask":
@@ -80,6 +82,7 @@ class LockedTask:
                 name: {"value": var.value, "type": var.type_, "valueInfo": var.value_info}
                 for name, var in (task.variables or {}).items()
             },
+            tenant_id=getattr(task, "tenant_id", None),
         )
 
 
