@@ -35,7 +35,11 @@ def test_r_4_1_hit_reaches_next_phase_with_partners_recorded(engine, workers, bu
     assert recorded["outcome"] == "hit"
     # The analyst (and only the analyst's group) works the next phase in Tasklist.
     assert [t["id"] for t in engine.client("analist").get("task", processInstanceBusinessKey=business_key)] == [task["id"]]
-    assert engine.client("manager").get("task", processInstanceBusinessKey=business_key) == []
+    # The manager sees that the task exists (Cockpit's counts need task READ) but none of its values (issue 6).
+    with pytest.raises(Exception) as refused:
+        engine.client("manager").get(f"task/{task['id']}/variables")
+    assert getattr(refused.value, "status", None) == 403
+    assert engine.client("partner").get("task", processInstanceBusinessKey=business_key) == []
 
 
 def test_r_4_1_no_hit_ends_signal_with_outcome_in_history(engine, workers, business_key):
