@@ -28,6 +28,8 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then apt_install python3-v
 
 # Model gates: bpmnlint 11 with the Camunda 7.24 compatibility plugin (package.json, run by tests/models).
 if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
+# tests/browser: headless Chromium driven through Debian's own chromedriver (nothing downloaded at test time).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then apt_install chromium chromium-driver; fi
 if [ ! -d node_modules/bpmnlint ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
