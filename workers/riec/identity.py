@@ -192,7 +192,7 @@ def _meaningful(query: dict) -> dict:
 
 def ensure_filters(client: EngineClient) -> None:
     """Create the Tasklist filters, or bring existing ones (also under an earlier name) up to date."""
-    existing: dict[str, dict[str, Any]] = {}
+    existing: dict[str, Any] = {}
     for f in client.get("filter", resourceType="Task"):
         existing.setdefault(FILTER_RENAMED.get(f["name"], f["name"]), f)
     for name, query, priority, description in FILTERS:
