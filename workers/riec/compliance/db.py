@@ -56,6 +56,7 @@ metadata = MetaData(
 
 #: Hit/no-hit outcomes (riec.hitnohit.checks): partner ids per task, never the subject.
 #: ``reporting_partner`` is the signal's reporter, never counted among the hits (R-4.1).
+#: ``region`` is the signal's region (tenant id): only that region's partners were asked (R-6.1).
 hit_check = Table(
     "hit_check", metadata,
     Column("task_key", String(200), primary_key=True),
@@ -63,6 +64,7 @@ hit_check = Table(
     Column("checked_at", DateTime(timezone=True), nullable=False),
     Column("hit_partners", Text, nullable=False),
     Column("reporting_partner", String(80), nullable=True),
+    Column("region", String(80), nullable=True, index=True),
 )
 
 legal_basis = Table(

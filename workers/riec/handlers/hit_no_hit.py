@@ -17,6 +17,8 @@ class HitNoHitInput(Subject):
     reporting_partner: str | None = None
     task_key: str
     business_key: str | None = None
+    #: The signal's region (the task's tenant, R-6.1); the engine gives every instance one.
+    tenant_id: str | None = None
 
 
 class HitNoHitOutcome(BaseModel):
@@ -34,12 +36,14 @@ def hit_no_hit(subject: HitNoHitInput, *, partners: PartnerCatalogue, hit_checks
     ``hitPartners`` (partner ids of the catalogue), ``hitPartnersText`` (names, for
     the analyst) and ``outcome`` (``hit`` or ``geen_hit``). R-4.1: the reporting
     partner is never counted as a hit on its own signal; it is recorded as the
-    reporter. Only a digest leaves this function; only partner ids are kept."""
+    reporter. R-6.1: only the partners of the signal's region are asked, and the
+    record names the region. Only a digest leaves this function; only partner ids are kept."""
     digest = subject_digest(subject, hit_key)
-    known = partners.knowing(digest, reporter=subject.reporting_partner)
+    known = partners.knowing(digest, reporter=subject.reporting_partner, region=subject.tenant_id)
     names = {p.id: p.name for p in partners.partners()}
     found, _ = hit_checks.record_once(subject.task_key, subject.business_key, [p.id for p in known],
-                                      dt.datetime.now(dt.timezone.utc), reporting_partner=subject.reporting_partner)
+                                      dt.datetime.now(dt.timezone.utc), reporting_partner=subject.reporting_partner,
+                                      region=subject.tenant_id)
     return HitNoHitOutcome(
         hit=bool(found),
         hit_partners=found,

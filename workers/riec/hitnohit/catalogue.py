@@ -21,14 +21,16 @@ class PartnerCatalogue:
         self.database = database
         self.registers = registers
 
-    def partners(self) -> list[Partner]:
-        """Active partners, ordered by id."""
-        return sorted((p for p in authorisation.list_partners(self.database) if p.active), key=lambda p: p.id)
+    def partners(self, region: str | None = None) -> list[Partner]:
+        """Active partners (of ``region`` when given: a tenant id such as riec-noord), ordered by id."""
+        return sorted((p for p in authorisation.list_partners(self.database, region) if p.active), key=lambda p: p.id)
 
     def ids(self) -> frozenset[str]:
         return frozenset(p.id for p in self.partners())
 
-    def knowing(self, digest: str, *, reporter: str | None = None) -> list[Partner]:
+    def knowing(self, digest: str, *, reporter: str | None = None, region: str | None = None) -> list[Partner]:
         """The partners whose register knows ``digest``, the reporter excluded (R-4.1: hit/no-hit
-        asks whether *other* partners know the subject; the reporter knows it by definition)."""
-        return [p for p in self.partners() if p.id != reporter and self.registers.knows(p.id, digest)]
+        asks whether *other* partners know the subject; the reporter knows it by definition).
+        With ``region``, only that region's partners are asked (R-6.1: a signal is the business of
+        its own RIEC and its partners; another region's partner learns nothing of it)."""
+        return [p for p in self.partners(region) if p.id != reporter and self.registers.knows(p.id, digest)]

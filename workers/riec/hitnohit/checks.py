@@ -24,12 +24,13 @@ class HitChecks:
         self.database = database
 
     def record_once(self, task_key: str, business_key: str | None, partners: list[str], now: dt.datetime,
-                    *, reporting_partner: str | None = None) -> tuple[list[str], bool]:
+                    *, reporting_partner: str | None = None, region: str | None = None) -> tuple[list[str], bool]:
         """Store the outcome unless this task already did; return (the stored partners, whether this call stored them)."""
         try:
             with db.write_transaction(self.database) as conn:
                 conn.execute(insert(hit_check).values(task_key=task_key, business_key=business_key, checked_at=now,
-                                                      reporting_partner=reporting_partner, hit_partners=json.dumps(partners)))
+                                                      reporting_partner=reporting_partner, region=region,
+                                                      hit_partners=json.dumps(partners)))
             return partners, True
         except IntegrityError:
             return self.get(task_key), False
