@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from riec.runtime.engine import EngineClient
+from riec.runtime.engine import CamundaClient
 from riec.settings import Settings
 from riec.system import build_engine
 
@@ -68,9 +68,9 @@ class Engine:
         env.update(extra)
         return env
 
-    def client(self, user: str | None = None, password: str | None = None) -> EngineClient:
+    def client(self, user: str | None = None, password: str | None = None) -> CamundaClient:
         """The administrator's client, or a demo user's (password: the demo password unless given)."""
-        client = EngineClient(self.settings)
+        client = CamundaClient(self.settings)
         if user:
             client.session.auth = (user, password if password is not None else self.settings.demo_password)
         return client

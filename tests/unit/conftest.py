@@ -1,6 +1,6 @@
 """Shared fixtures of the engine-free unit tests (tiers 1 and 2).
 
-``FakeEngine`` stands in for ``riec.runtime.engine.EngineClient``: it records
+``FakeEngine`` stands in for ``riec.runtime.engine.CamundaClient``: it records
 every call the worker makes, so runtime tests can assert what would have been
 sent to Camunda without an engine.
 """

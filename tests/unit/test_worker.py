@@ -1,6 +1,6 @@
 """Tier 2: the worker runtime, checked by what it would send to the engine.
 
-A ``FakeEngine`` (tests/unit/conftest.py) replaces the EngineClient and records
+A ``FakeEngine`` (tests/unit/conftest.py) replaces the CamundaClient and records
 every call: complete, bpmn_error, failure, extend_lock, unlock, fetch_and_lock.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_none
 import riec.runtime.engine as engine_module
 import riec.runtime.worker as worker_module
 from riec.runtime import BpmnError, Registry, TaskInputError, Worker
-from riec.runtime.engine import EngineClient, EngineError, OutageLog, is_transient
+from riec.runtime.engine import CamundaClient, EngineError, OutageLog, is_transient
 from riec.runtime.worker import build_input, describe_failure
 
 NAME = "Jan de Vries"
@@ -559,7 +559,7 @@ def test_recovery_without_an_outage_logs_nothing(caplog):
     assert caplog.records == []
 
 
-# --------------------------------------------------------------------------- EngineClient: what goes over the wire
+# --------------------------------------------------------------------------- CamundaClient: what goes over the wire
 
 
 def response(status: int, body=None) -> requests.Response:
@@ -588,7 +588,7 @@ class WireSession:
 
 @pytest.fixture
 def wire(make_settings):
-    client = EngineClient(make_settings(engine_url="http://engine:8080/engine-rest/", engine_user="worker", engine_password="s3cret"))
+    client = CamundaClient(make_settings(engine_url="http://engine:8080/engine-rest/", engine_user="worker", engine_password="s3cret"))
     real = client.session
     client.session = WireSession()
     client.session.auth = real.auth
@@ -597,7 +597,7 @@ def wire(make_settings):
 
 
 def test_engine_session_has_time_outs_and_authentication(make_settings, monkeypatch):
-    client = EngineClient(make_settings(http_connect_timeout_s=2.5, http_read_timeout_s=30.0, engine_user="worker", engine_password="s3cret"))
+    client = CamundaClient(make_settings(http_connect_timeout_s=2.5, http_read_timeout_s=30.0, engine_user="worker", engine_password="s3cret"))
     seen = {}
     monkeypatch.setattr(requests.Session, "request", lambda self, method, url, **kwargs: seen.update(kwargs) or response(204))
     client.session.request("GET", "http://engine/engine-rest/version")

@@ -53,7 +53,7 @@ from riec.hitnohit.catalogue import PartnerCatalogue
 from riec.hitnohit.checks import HitChecks
 from riec.hitnohit.registers import LocalRegisters, PartnerRegisters
 from riec.notifications import Notifier, RecordedNotifications
-from riec.runtime.engine import EngineClient
+from riec.runtime.engine import CamundaClient
 from riec.runtime.registry import Registry
 from riec.runtime.worker import Worker
 from riec.settings import Settings
@@ -86,8 +86,8 @@ class App:
         return {}
 
     @cached_property
-    def camunda(self) -> EngineClient:
-        return EngineClient(self.settings)
+    def camunda(self) -> CamundaClient:
+        return CamundaClient(self.settings)
 
     @cached_property
     def database(self) -> Engine:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from riec.runtime.engine import EngineClient
+from riec.runtime.engine import CamundaClient
 from riec.runtime.variables import from_camunda, to_camunda_map
 from riec.signals import SignalVariables, check_signal
 
@@ -32,7 +32,7 @@ def new_business_key(today: dt.date) -> str:
     return f"SIG-{today:%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str | None, today: dt.date, region: str | None = None) -> tuple[str, str]:
+def submit_signal(client: CamundaClient, data: dict[str, Any], business_key: str | None, today: dt.date, region: str | None = None) -> tuple[str, str]:
     """Check first, start only when valid: an invalid signal leaves nothing half-started.
 
     ``region`` (a tenant id, R-6.1) is the start variable the engine assigns the signal's region
@@ -53,7 +53,7 @@ def submit_signal(client: EngineClient, data: dict[str, Any], business_key: str 
     return key, answer[0]["processInstance"]["id"]
 
 
-def case_view(client: EngineClient, business_key: str) -> list[dict[str, Any]]:
+def case_view(client: CamundaClient, business_key: str) -> list[dict[str, Any]]:
     views = []
     for inst in client.get("history/process-instance", processInstanceBusinessKey=business_key, sortBy="startTime", sortOrder="asc"):
         activities = client.get("history/activity-instance", processInstanceId=inst["id"], sortBy="startTime", sortOrder="asc")

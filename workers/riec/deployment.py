@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from riec.runtime.engine import EngineClient
+from riec.runtime.engine import CamundaClient
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 
@@ -33,7 +33,7 @@ def referenced_forms(diagram: Path) -> set[str]:
     return {r for r in refs if r and not r.startswith("${")}
 
 
-def deploy_all(client: EngineClient, home: Path) -> list[DeploymentResult]:
+def deploy_all(client: CamundaClient, home: Path) -> list[DeploymentResult]:
     forms = forms_by_id(home / "forms")
     results = []
     for diagram in sorted((home / "bpmn").glob("**/*.bpmn")):

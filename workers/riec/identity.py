@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from riec.runtime.engine import EngineClient, EngineError
+from riec.runtime.engine import CamundaClient, EngineError
 
 # Camunda 7 resource type ids.
 APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE, DEPLOYMENT = 0, 5, 6, 8, 9
@@ -122,26 +122,26 @@ FILTERS: list[tuple[str, dict, int, str]] = [
 FILTER_RENAMED = {"Taken van mijn groepen": "Werkvoorraad van mijn rol"}
 
 
-def ensure_group(client: EngineClient, role: Role) -> None:
+def ensure_group(client: CamundaClient, role: Role) -> None:
     if not client.get("group", id=role.group):
         client.post("group/create", {"id": role.group, "name": role.name, "type": "WORKFLOW"})
 
 
-def ensure_regions(client: EngineClient) -> None:
+def ensure_regions(client: CamundaClient) -> None:
     existing = {t["id"] for t in client.get("tenant")}
     for region, name in REGIONS:
         if region not in existing:
             client.post("tenant/create", {"id": region, "name": name})
 
 
-def ensure_tenant_member(client: EngineClient, region: str, *, user: str | None = None, group: str | None = None) -> None:
+def ensure_tenant_member(client: CamundaClient, region: str, *, user: str | None = None, group: str | None = None) -> None:
     if user and not client.get("tenant", id=region, userMember=user):
         client.rest("PUT", f"tenant/{region}/user-members/{user}")
     if group and not client.get("tenant", id=region, groupMember=group):
         client.rest("PUT", f"tenant/{region}/group-members/{group}")
 
 
-def ensure_user(client: EngineClient, role: Role, password: str, region: str | None = None) -> None:
+def ensure_user(client: CamundaClient, role: Role, password: str, region: str | None = None) -> None:
     """The user, member of the role's group and, for a person, of their one region (R-6.1)."""
     ensure_group(client, role)
     if not client.get("user", id=role.user):
@@ -165,12 +165,12 @@ def demo_users() -> list[tuple[Role, str]]:
     ]
 
 
-def ensure_groups(client: EngineClient) -> None:
+def ensure_groups(client: CamundaClient) -> None:
     for role in ROLES:
         ensure_group(client, role)
 
 
-def ensure_grants(client: EngineClient) -> None:
+def ensure_grants(client: CamundaClient) -> None:
     for group, resource_type, resource_id, permissions in GRANTS:
         existing = client.get("authorization", groupIdIn=group, resourceType=resource_type, resourceId=resource_id, type=GRANT)
         if existing:
@@ -190,7 +190,7 @@ def _meaningful(query: dict) -> dict:
     return {k: v for k, v in (query or {}).items() if v not in (None, False, [], {})}
 
 
-def ensure_filters(client: EngineClient) -> None:
+def ensure_filters(client: CamundaClient) -> None:
     """Create the Tasklist filters, or bring existing ones (also under an earlier name) up to date."""
     existing: dict[str, Any] = {}
     for f in client.get("filter", resourceType="Task"):
@@ -206,7 +206,7 @@ def ensure_filters(client: EngineClient) -> None:
             client.rest("PUT", f"filter/{current['id']}", json={**body, "owner": current.get("owner")})
 
 
-def ensure_production(client: EngineClient, worker_user: str, worker_password: str) -> None:
+def ensure_production(client: CamundaClient, worker_user: str, worker_password: str) -> None:
     """Regions, role groups, their grants, Tasklist filters and the workers' service user; no people."""
     try:
         ensure_regions(client)
@@ -221,7 +221,7 @@ def ensure_production(client: EngineClient, worker_user: str, worker_password: s
         raise RuntimeError(f"could not set up groups, authorizations and the worker user: {exc}") from exc
 
 
-def ensure_demo(client: EngineClient, worker_user: str, worker_password: str, demo_password: str) -> None:
+def ensure_demo(client: CamundaClient, worker_user: str, worker_password: str, demo_password: str) -> None:
     """``ensure_production`` plus one demo user per role in each demo region."""
     ensure_production(client, worker_user, worker_password)
     try:

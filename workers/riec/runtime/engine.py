@@ -104,7 +104,7 @@ class OutageLog:
             self.since = None
 
 
-class EngineClient:
+class CamundaClient:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.url = settings.engine_url.rstrip("/")

@@ -22,7 +22,7 @@ import pycamunda
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential
 
-from riec.runtime.engine import EngineClient, LockedTask, is_transient
+from riec.runtime.engine import CamundaClient, LockedTask, is_transient
 from riec.runtime.errors import BpmnError, TaskInputError
 from riec.runtime.registry import TASK_FIELDS, Registry, Topic
 from riec.runtime.variables import from_camunda, to_camunda_map
@@ -82,7 +82,7 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
 
 
 class Worker:
-    def __init__(self, registry: Registry, settings: Settings, client: EngineClient):
+    def __init__(self, registry: Registry, settings: Settings, client: CamundaClient):
         """Serve the topics of a *bound* registry (see Registry.bind; riec.app.App.worker builds one)."""
         self.settings = settings
         self.client = client
