@@ -110,19 +110,6 @@ class CompatibleAim(StrEnum):
     PUBLIC_ORDER = "public_order"  # maintaining public order and national security
 
 
-class Phase(StrEnum):
-    """Art. 4(1) phases, in order."""
-
-    SIGNAL = "signal"
-    HIT_NO_HIT = "hit_no_hit"
-    NO_HIT = "no_hit"
-    HALF_OPEN = "half_open"
-    CLOSED = "closed"
-    CASE = "case"
-    POLICE_REQUEST = "police_request"
-    DECISION = "decision"
-
-
 class RefusalGround(StrEnum):
     """Art. 4(1) bullet 4: the interests that may oppose a provision."""
 
