@@ -63,3 +63,23 @@ def test_readme_configuration_table_is_the_settings_table(capsys):
     assert rows, "riec config printed no rows"
     missing = [row for row in rows if row not in README]
     assert not missing, "README's configuration table is out of date; paste `riec config` into it:\n" + "\n".join(missing)
+
+
+def test_readme_command_table_names_exactly_the_parsers_commands():
+    import argparse
+    import re
+
+    from riec.cli import build_parser
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    commands = set(sub.choices)
+    table = README[README.index("## Command line"):README.index("## Configuration")]
+    named = set(re.findall(r"`riec ([a-z][a-z-]*)", table))
+    assert named == commands, f"README's command table: missing {commands - named}, unknown {named - commands}"
+    # Every `riec GROUP COMMAND` the README or docs/registers.md names exists.
+    docs = README + (Path(__file__).resolve().parents[2] / "docs" / "registers.md").read_text(encoding="utf-8")
+    for group, name in set(re.findall(r"`riec ([a-z][a-z-]*) ([a-z][a-z-]*)", docs)):
+        assert group in commands, f"`riec {group} {name}` is documented but riec has no {group!r}"
+        actions = [a for a in sub.choices[group]._actions if isinstance(a, argparse._SubParsersAction)]
+        assert actions and name in actions[0].choices, f"`riec {group} {name}` is documented but does not exist"
