@@ -123,6 +123,7 @@ def test_r_3_1_analyst_tasklist_in_dutch_refuses_a_bad_postcode_and_shows_the_ne
     # Start a signal with a malformed postcode: the form refuses it, in Dutch, with the format described.
     _visible(analist, _xpath_text("Proces starten")).click()
     _visible(analist, _xpath_text("Signaal en hit/no-hit")).click()
+    _visible(analist, "//*[contains(@class,'fjs-select-display') and normalize-space(.)='Kies uit de lijst']")  # not "Select"
     fill_signal(analist, postcode="97111 AB")
     start_button(analist).click()
     postcode = form_field(analist, "postcode").find_element(By.XPATH, "./ancestor::div[contains(@class,'fjs-form-field')][1]")

@@ -7,8 +7,9 @@
  * customScripts, rewrites those messages in Dutch as they appear. The format
  * itself is always stated in the field's Dutch description (docs/ui-conventions.md),
  * and the server checks every value again and answers in Dutch; this only removes
- * the English noise. It follows the webapps' own language choice: Dutch unless the
- * browser's first language is English.
+ * the English noise, and puts the few fixed words of form-js's own controls in Dutch
+ * ("Select", "Search", "No results"). It follows the webapps' own language choice:
+ * Dutch unless the browser's first language is English.
  */
 const RULES = [
   [/^Field is required\.$/, () => 'Dit veld is verplicht.'],
@@ -23,30 +24,55 @@ const RULES = [
   [/^Field must be a valid\s+international phone number/, () => 'Vul een geldig internationaal telefoonnummer in, bijvoorbeeld +31501234567.']
 ];
 
-function dutch(text) {
-  for (const [pattern, message] of RULES) {
-    const match = text.trim().match(pattern);
-    if (match) {
-      return message(match);
+// Fixed words form-js 1.8 shows in its own controls (select, search, drop-down list).
+const WORDS = {
+  'Select': 'Kies uit de lijst',
+  'No results': 'Geen resultaten',
+  'All values selected': 'Alle waarden gekozen'
+};
+const PLACEHOLDERS = {'Search': 'Typ om te zoeken'};
+
+function dutch(text, inError) {
+  const trimmed = text.trim();
+  if (inError) {
+    for (const [pattern, message] of RULES) {
+      const match = trimmed.match(pattern);
+      if (match) {
+        return message(match);
+      }
     }
   }
-  return null;
+  return Object.prototype.hasOwnProperty.call(WORDS, trimmed) ? WORDS[trimmed] : null;
+}
+
+function translateText(node) {
+  const parent = node.parentElement;
+  if (!parent || !parent.closest('.fjs-container, .fjs-form')) {
+    return;
+  }
+  const replacement = dutch(node.data, !!parent.closest('.fjs-form-field-error'));
+  if (replacement) {
+    node.data = replacement;
+  }
 }
 
 function translate(root) {
-  const scope = root.nodeType === Node.TEXT_NODE ? root.parentNode : root;
-  if (!scope || !scope.closest) {
+  if (root.nodeType === Node.TEXT_NODE) {
+    translateText(root);
     return;
   }
-  const inError = scope.closest('.fjs-form-field-error');
-  const containers = inError ? [inError] : scope.querySelectorAll('.fjs-form-field-error');
-  containers.forEach((container) => {
-    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const replacement = dutch(node.data);
-      if (replacement) {
-        node.data = replacement;
-      }
+  if (root.nodeType !== Node.ELEMENT_NODE) {
+    return;
+  }
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    translateText(node);
+  }
+  const inputs = root.matches('input[placeholder]') ? [root] : root.querySelectorAll('input[placeholder]');
+  inputs.forEach((input) => {
+    const dutchPlaceholder = PLACEHOLDERS[input.getAttribute('placeholder')];
+    if (dutchPlaceholder && input.closest('.fjs-container, .fjs-form')) {
+      input.setAttribute('placeholder', dutchPlaceholder);
     }
   });
 }
@@ -55,8 +81,11 @@ const languages = navigator.languages && navigator.languages.length ? navigator.
 if (!String(languages[0]).toLowerCase().startsWith('en')) {
   new MutationObserver((mutations) => {
     mutations.forEach((mutation) => {
-      translate(mutation.target);
-      mutation.addedNodes.forEach((node) => translate(node));
+      if (mutation.type === 'characterData') {
+        translate(mutation.target);
+      } else {
+        mutation.addedNodes.forEach((node) => translate(node));
+      }
     });
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 }
