@@ -33,6 +33,8 @@ export default {
     availableLocales: ['nl', 'en'],
     fallbackLocale: 'nl'
   },
+  // No "Welcome to Camunda, first time here?" notice: it links to /camunda-welcome, which this build does not serve.
+  disableWelcomeMessage: true,
   // Dutch validation messages in Camunda Forms (form-js 1.8 has English ones only).
   customScripts: ['scripts/riec-form-messages'],
   // change the app name and vendor

@@ -33,6 +33,8 @@ export default {
     availableLocales: ['nl', 'en'],
     fallbackLocale: 'nl'
   },
+  // No "Welcome to Camunda, first time here?" notice: it links to /camunda-welcome, which this build does not serve.
+  disableWelcomeMessage: true,
   // app: {
   //   name: 'Todos',
   //   vendor: 'Company'
