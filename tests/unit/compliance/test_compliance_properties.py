@@ -284,7 +284,9 @@ OPEN = LegalBasis(id="o", name="O", citation="Stb.", valid_from=date(2025, 3, 1)
     (OPEN, date(2025, 2, 28), False),
     (OPEN, date(2025, 3, 1), True),
     (OPEN, date(2099, 12, 31), True),  # an open end never closes
-])
+], ids=["window-day-before", "window-first-day", "window-last-day", "window-day-after",
+        "2013-day-before", "2013-first-day", "2013-last-day", "2013-day-after",
+        "open-day-before", "open-first-day", "open-far-future"])
 def test_r_8_boundary_days(basis, on, allowed):
     assert r.r_8_legal_basis(on, [basis]).allowed is allowed
     recipient = person(screening_date=date(2009, 1, 1), screening_valid_until=date(2100, 1, 1))
@@ -299,7 +301,7 @@ def test_r_8_boundary_days(basis, on, allowed):
     (date(2024, 6, 1), True),  # the screening day
     (date(2026, 5, 31), True),  # the last valid day
     (date(2026, 6, 1), False),  # the day after: expired
-])
+], ids=["day-before-screening", "screening-day", "last-valid-day", "day-after-expiry"])
 def test_r_5_1c_boundary_days(on, allowed):
     recipient = person(screening_date=date(2024, 6, 1), screening_valid_until=date(2026, 5, 31))
     assert r.r_5_1c_screening(recipient, on).allowed is allowed
