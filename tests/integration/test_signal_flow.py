@@ -130,7 +130,7 @@ def test_redeploying_creates_a_version_only_for_an_edited_diagram(engine, tmp_pa
 
     deploy_all(engine.client(), ROOT)
     before = versions()
-    assert [r.created for r in deploy_all(engine.client(), ROOT)] == [False], "unchanged: no new version"
+    assert not any(r.created for r in deploy_all(engine.client(), ROOT)), "unchanged: no new version"
     assert versions() == before
 
     # An edit as Camunda Modeler would save it: the same diagram with changed documentation.
@@ -140,7 +140,7 @@ def test_redeploying_creates_a_version_only_for_an_edited_diagram(engine, tmp_pa
     diagram = edited / "bpmn" / "signal.bpmn"
     diagram.write_text(diagram.read_text(encoding="utf-8").replace("Phases 1-3", "Phases 1 to 3"), encoding="utf-8")
     result = deploy_all(engine.client(), edited)
-    assert [(r.created, r.process_keys) for r in result] == [(True, ["riec-signal"])]
+    assert [(r.created, r.process_keys) for r in result if r.created] == [(True, ["riec-signal"])], "only the edited diagram"
     assert versions() == before + 1
     # The new version found its forms in its own deployment.
     definition = engine.client("analist").get("process-definition/key/riec-signal")
