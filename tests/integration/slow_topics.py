@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from riec.handlers.hit_no_hit import HitNoHitInput, HitNoHitOutcome, hit_no_hit
-from riec.hitnohit.catalogue import PartnerCatalogue
-from riec.hitnohit.checks import HitChecks
+from riec.hit_no_hit.catalogue import PartnerCatalogue
+from riec.hit_no_hit.checks import HitChecks
 from riec.runtime import Registry
 
 registry = Registry()

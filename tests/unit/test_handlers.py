@@ -14,7 +14,7 @@ from riec.handlers import registry
 from riec.handlers.hit_no_hit import HitNoHitInput, HitNoHitOutcome, hit_no_hit
 from riec.handlers.signal_validation import SignalAccepted, validate_signal
 from riec.compliance import authorisation
-from riec.hitnohit.registers import DEMO_FILE
+from riec.hit_no_hit.registers import DEMO_FILE
 from riec.runtime import BpmnError
 from riec.signals import Subject, SignalVariables
 
@@ -197,7 +197,7 @@ def test_r_4_1_a_signal_known_only_to_its_reporter_is_no_hit(seeded):
 
 
 def subject_digest_of(app, data: HitNoHitInput) -> str:
-    from riec.hitnohit.matching import subject_digest
+    from riec.hit_no_hit.matching import subject_digest
 
     return subject_digest(data, app.hit_key)
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from riec.hitnohit.matching import canonical, fold, house_number, subject_digest
+from riec.hit_no_hit.matching import canonical, fold, house_number, subject_digest
 from riec.signals import Subject
 
 KEY = "test-hit-key"

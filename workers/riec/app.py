@@ -18,8 +18,8 @@ Components (built lazily, once per app):
                    provision register, hit checks); ``engine`` always means Camunda
 ``partner_registers``  the partners' hit/no-hit registers (demo: one local SQLite file)
 ``partners``       the partner catalogue: the authorisation register's partners, asked
-                   through their registers (riec.hitnohit.catalogue)
-``hit_checks``     the record of hit/no-hit checks (riec.hitnohit.checks)
+                   through their registers (riec.hit_no_hit.catalogue)
+``hit_checks``     the record of hit/no-hit checks (riec.hit_no_hit.checks)
 ``hit_key``        the shared HMAC key of the hit/no-hit digests
 ``notifier``       notifications to a role's group (riec.notifications; mail: issue 10)
 =================  =====================================================================
@@ -49,9 +49,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from riec.compliance import db
-from riec.hitnohit.catalogue import PartnerCatalogue
-from riec.hitnohit.checks import HitChecks
-from riec.hitnohit.registers import LocalRegisters, PartnerRegisters
+from riec.hit_no_hit.catalogue import PartnerCatalogue
+from riec.hit_no_hit.checks import HitChecks
+from riec.hit_no_hit.registers import LocalRegisters, PartnerRegisters
 from riec.notifications import Notifier, RecordedNotifications
 from riec.runtime.engine import CamundaClient
 from riec.runtime.registry import Registry

@@ -77,7 +77,7 @@ def seed_demo(app: App, today: dt.date, *, registers_only: bool = False) -> None
     demo content (legal bases, the partner catalogue, designated persons) and the partners' demo
     hit/no-hit registers. Idempotent."""
     from riec.compliance.registers import seed_demo as seed_registers
-    from riec.hitnohit.registers import LocalRegisters
+    from riec.hit_no_hit.registers import LocalRegisters
 
     if not registers_only:
         from riec.identity import ensure_demo

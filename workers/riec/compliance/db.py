@@ -54,7 +54,7 @@ metadata = MetaData(
     }
 )
 
-#: Hit/no-hit outcomes (riec.hitnohit.checks): partner ids per task, never the subject.
+#: Hit/no-hit outcomes (riec.hit_no_hit.checks): partner ids per task, never the subject.
 #: ``reporting_partner`` is the signal's reporter, never counted among the hits (R-4.1).
 #: ``region`` is the signal's region (tenant id): only that region's partners were asked (R-6.1).
 hit_check = Table(

@@ -9,7 +9,7 @@ without a screening and one authorised for art. 9 data only, so the demo can sho
 each refusal of R-1 / R-5.1b / R-5.1c.
 
 These partners are the one partner catalogue: hit/no-hit asks their registers by
-these ids (riec.hitnohit.catalogue; demo digests in riec/hitnohit/demo_partners.json).
+these ids (riec.hit_no_hit.catalogue; demo digests in riec/hit_no_hit/demo_partners.json).
 """
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from riec.handlers import registry
-from riec.hitnohit.catalogue import PartnerCatalogue
-from riec.hitnohit.checks import HitChecks
-from riec.hitnohit.matching import subject_digest
+from riec.hit_no_hit.catalogue import PartnerCatalogue
+from riec.hit_no_hit.checks import HitChecks
+from riec.hit_no_hit.matching import subject_digest
 from riec.signals import Subject
 
 

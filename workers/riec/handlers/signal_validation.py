@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from riec.handlers import registry
-from riec.hitnohit.catalogue import PartnerCatalogue
+from riec.hit_no_hit.catalogue import PartnerCatalogue
 from riec.runtime import BpmnError
 from riec.signals import SignalVariables, check_signal
 

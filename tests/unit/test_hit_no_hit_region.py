@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from riec.compliance import authorisation, db
 from riec.handlers.hit_no_hit import HitNoHitInput, HitNoHitOutcome, hit_no_hit
-from riec.hitnohit.registers import PartnerRegisters
+from riec.hit_no_hit.registers import PartnerRegisters
 
 SUBJECT = {"subjectName": "Jan de Vries", "street": "Herestraat", "houseNumber": "12", "houseNumberSuffix": "a", "city": "Groningen"}
 

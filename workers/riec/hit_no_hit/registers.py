@@ -4,7 +4,7 @@ A real deployment connects each partner's own lookup service (one adapter
 routing by partner id); the default here is a local SQLite file that stands in
 for all partners, seeded with demo data. Which partners exist, and their names
 and regions, is not kept here: that is the authorisation register's partner
-table, read through :class:`riec.hitnohit.catalogue.PartnerCatalogue`.
+table, read through :class:`riec.hit_no_hit.catalogue.PartnerCatalogue`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
-from riec.hitnohit.matching import subject_digest
+from riec.hit_no_hit.matching import subject_digest
 from riec.signals import Subject
 
 DEMO_FILE = Path(__file__).with_name("demo_partners.json")

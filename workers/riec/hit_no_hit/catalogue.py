@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from riec.compliance import authorisation
 from riec.compliance.models import Partner
-from riec.hitnohit.registers import PartnerRegisters
+from riec.hit_no_hit.registers import PartnerRegisters
 
 
 class PartnerCatalogue:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.exc import NoResultFound
 
 from riec.compliance import db
-from riec.hitnohit.checks import HitChecks
-from riec.hitnohit.matching import subject_digest
-from riec.hitnohit.registers import LocalRegisters
+from riec.hit_no_hit.checks import HitChecks
+from riec.hit_no_hit.matching import subject_digest
+from riec.hit_no_hit.registers import LocalRegisters
 from riec.signals import Subject
 
 KEY = "test-hit-key"
