@@ -1,4 +1,13 @@
-"""Every topic the workers serve, one module per topic. Importing this package registers them."""
+"""Every topic the workers serve, one module per topic. Importing this package registers them.
+
+A new handler: a module here with ``@registry.topic("my-topic")`` on a function of one
+pydantic model (its fields' aliases are the variables fetched); everything it uses
+besides its input is a keyword-only parameter named after a component of the
+composition root, e.g. ``def handle(data: MyInput, *, database: Engine, notifier: Notifier)``.
+riec.app binds them when the worker starts (see riec.app for the list and for adding
+a new kind of dependency); a unit test calls the function with fakes as keywords.
+Import the module below.
+"""
 from riec.runtime import Registry
 
 registry = Registry()
