@@ -22,6 +22,7 @@ Components (built lazily, once per app):
 ``hit_checks``     the record of hit/no-hit checks (riec.hit_no_hit.checks)
 ``hit_key``        the shared HMAC key of the hit/no-hit digests
 ``notifier``       notifications to a role's group (riec.notifications; mail: issue 10)
+``due_periods``    the ISO-8601 due periods of the case and police tasks (riec.casework)
 =================  =====================================================================
 
 How a handler gets a dependency
@@ -48,6 +49,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from riec.casework import DuePeriods
 from riec.compliance import db
 from riec.hit_no_hit.catalogue import PartnerCatalogue
 from riec.hit_no_hit.checks import HitChecks
@@ -59,7 +61,7 @@ from riec.runtime.worker import Worker
 from riec.settings import Settings
 
 #: What handlers may ask for by name (keyword-only parameters).
-HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier"})
+HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods"})
 
 _COMPONENTS = frozenset({"camunda", "database", "partner_registers", "partners", "hit_checks", "environ", "notifier"})
 
@@ -121,6 +123,9 @@ class App:
         """Notifications to a role's group (overdue tasks): recorded now; issue 10's mail outbox replaces it."""
         return RecordedNotifications(self.migrated_database())
 
+    @property
+    def due_periods(self) -> DuePeriods:
+        return DuePeriods.from_settings(self.settings)
 
     # -- wiring ------------------------------------------------------------------------
 

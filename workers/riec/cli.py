@@ -192,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("--timeout", type=float, default=180)
     add_command(sub, "config", cmd_config, "print the configuration table (environment variables)")
     cli_registers.add_commands(sub)
+    from riec.mail import cli as mail_cli
+
+    mail_cli.add_commands(sub)
     return parser
 
 

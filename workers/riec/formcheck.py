@@ -35,15 +35,6 @@ class FormModel(BaseModel):
                               str_strip_whitespace=True)
 
 
-class InputAccepted(BaseModel):
-    """What a validation topic sets when the submission is valid."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-    input_valid: bool = True
-    validation_message: str = ""
-
-
 def _label(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     """The Dutch label of the field at ``loc``: titles joined, list positions counted from 1."""
     parts: list[str] = []
@@ -62,7 +53,10 @@ def _label(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
             continue
         parts.append(field.title or str(step))
         current = _inner_model(field.annotation)
-    return " ".join(parts) if parts else "het formulier"
+    text = ""
+    for part in parts:
+        text = part if not text else (f"{text} {part}" if part.startswith("nr. ") else f"{text}, {part}")
+    return text or "het formulier"
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
@@ -159,39 +153,59 @@ def submitted_model(model: type[BaseModel]) -> type[BaseModel]:
 
     The validation topic's handler takes this one, so that the runtime fetches
     exactly the form's variables and a missing or malformed value reaches
-    :func:`dutch_problems` instead of failing the task with an incident.
+    :func:`dutch_problems` instead of failing the task with an incident. It also
+    carries the task's ``tenant_id`` (its region) for checks against the registers.
     """
     fields: dict[str, Any] = {
         name: (Any, Field(None, alias=field.alias or name))
         for name, field in model.model_fields.items()
     }
+    fields["tenant_id"] = (str | None, None)
     return create_model(f"{model.__name__}Submitted", __config__=ConfigDict(populate_by_name=True, extra="ignore"), **fields)
 
 
-def validation_handler(model: type[BaseModel], *, check: Callable[[BaseModel], list[str]] | None = None,
-                       error_code: str = INPUT_INVALID) -> Callable[[BaseModel], InputAccepted]:
+#: ``check(valid)``: problems the model cannot see alone, e.g. a rule of riec.compliance.rules.
+Check = Callable[[Any], list[str]]
+#: ``check(valid, database, region)``: problems found in the registers of the task's region (R-1, R-6.1).
+RegionCheck = Callable[[Any, Any, "str | None"], list[str]]
+
+
+def validation_handler(model: type[BaseModel], *, check: Check | None = None, region_check: RegionCheck | None = None,
+                       message_variable: str = "validationMessage",
+                       error_code: str = INPUT_INVALID) -> Callable[..., dict[str, Any]]:
     """The handler of a validation topic for ``model``.
 
     ``check`` adds problems the model cannot see alone (for example a rule of
-    ``riec.compliance.rules`` applied to the validated input). Reads the form's
-    variables; sets ``inputValid`` and an empty ``validationMessage``, or throws
-    ``error_code`` with ``inputValid`` false and the Dutch reasons.
+    ``riec.compliance.rules`` applied to the validated input); ``region_check``
+    looks in the registers (the handler then takes the ``database`` dependency).
+    Reads the form's variables; sets ``inputValid`` and an empty
+    ``message_variable``, or throws ``error_code`` with ``inputValid`` false and
+    the Dutch reasons in ``message_variable`` (parallel tasks each have their
+    own, so messages do not cross).
     """
     submitted = submitted_model(model)
 
-    def validate(form: BaseModel) -> InputAccepted:
-        values = {(f.alias or n): getattr(form, n) for n, f in type(form).model_fields.items()}
+    def problems_of(form: BaseModel, database: Any) -> dict[str, Any]:
+        values = {(f.alias or n): getattr(form, n) for n, f in type(form).model_fields.items() if n != "tenant_id"}
         values = {k: v for k, v in values.items() if v is not None}
         valid, problems = dutch_problems(model, values)
-        if valid is not None and check is not None:
-            problems = check(valid)
+        if valid is not None:
+            problems = (check(valid) if check else []) + (
+                region_check(valid, database, getattr(form, "tenant_id", None)) if region_check else [])
         if problems:
             raise BpmnError(error_code, f"input rejected by {model.__name__}: {len(problems)} problem(s)",
-                            {"inputValid": False, "validationMessage": as_message(problems)})
-        return InputAccepted()
+                            {"inputValid": False, message_variable: as_message(problems)})
+        return {"inputValid": True, message_variable: ""}
 
-    validate.__annotations__ = {"form": submitted, "return": InputAccepted}
+    if region_check is None:
+        def validate(form: BaseModel) -> dict[str, Any]:
+            return problems_of(form, None)
+        validate.__annotations__ = {"form": submitted, "return": dict}
+    else:
+        def validate(form: BaseModel, *, database: Any) -> dict[str, Any]:  # type: ignore[misc]
+            return problems_of(form, database)
+        validate.__annotations__ = {"form": submitted, "database": Any, "return": dict}
     validate.__name__ = validate.__qualname__ = f"validate_{model.__name__}"
-    validate.__doc__ = (f"Reads the variables of {model.__name__}. Sets ``inputValid`` and ``validationMessage`` "
+    validate.__doc__ = (f"Reads the variables of {model.__name__}. Sets ``inputValid`` and ``{message_variable}`` "
                         f"(empty), or throws {error_code} with the Dutch reasons so the task goes back to the officer.")
     return validate

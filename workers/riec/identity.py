@@ -86,6 +86,11 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
             "READ", "CREATE_INSTANCE", "READ_INSTANCE", "READ_HISTORY",
             "READ_INSTANCE_VARIABLE", "READ_HISTORY_VARIABLE", "READ_TASK_VARIABLE",
         ]),
+        # ... and leads the case the signal becomes (riec-case, issue 9): the same reading, no starting by hand.
+        ("riec-analyst", PROCESS_DEFINITION, "riec-case", [
+            "READ", "READ_INSTANCE", "READ_HISTORY",
+            "READ_INSTANCE_VARIABLE", "READ_HISTORY_VARIABLE", "READ_TASK_VARIABLE",
+        ]),
         ("riec-analyst", PROCESS_INSTANCE, "*", ["CREATE"]),
         ("manager", APPLICATION, "cockpit", ["ACCESS"]),
         # Counts, durations and incidents: no *_VARIABLE permission, so no variable value (issue 6).
@@ -101,7 +106,15 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
         # Fetch-and-lock, complete, fail and report BPMN errors on any process: no deploy, no users, no history.
         # Fetch-and-lock hands out the fetched variables without a variable permission (FetchExternalTasksCmd).
         (WORKER_GROUP.group, PROCESS_DEFINITION, "*", ["READ", "READ_INSTANCE", "UPDATE_INSTANCE"]),
-        (WORKER_GROUP.group, PROCESS_INSTANCE, "*", ["READ", "UPDATE"]),
+        (WORKER_GROUP.group, PROCESS_INSTANCE, "*", ["READ", "UPDATE", "CREATE"]),
+        # Issue 9 (docs/case-process.md): the worker of `police-request-send` starts the police's process by
+        # message (CREATE_INSTANCE, and instance CREATE above); the one of `police-own-initiative-link` reads the linked
+        # case's phenomenon, purpose and partners (READ_INSTANCE_VARIABLE on riec-case only).
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "police-request", ["CREATE_INSTANCE"]),
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-case", ["READ_INSTANCE_VARIABLE"]),
+        # The police unit may provide on its own initiative (R-4.1-own): it starts `police-request` in Tasklist.
+        ("police-unit", PROCESS_DEFINITION, "police-request", ["READ", "CREATE_INSTANCE"]),
+        ("police-unit", PROCESS_INSTANCE, "*", ["CREATE"]),
     ]
 )
 

@@ -1,9 +1,9 @@
 """Notifications to a role's group (overdue tasks), behind one small interface.
 
-Issue 9 only *records* a notification: who should be told (a candidate group),
-about which case and task, and why. Sending mail is the next issue: its outbox
-implements :class:`Notifier` and replaces :class:`RecordedNotifications` in the
-composition root; the handlers do not change.
+Issue 9 *records* a notification: who should be told (a candidate group),
+about which case and task, and why. Issue 10's :class:`riec.mail.outbox.OutboxNotifier`
+implements :class:`Notifier` the same way and also queues a mail in the same
+transaction; the composition root uses it, the handlers do not change.
 
 A notification names a case reference and a task, never personal or police data.
 Recording is idempotent on ``key`` (at-least-once delivery of external tasks).
@@ -34,6 +34,7 @@ class Notification(BaseModel):
     task_ref: str = Field(min_length=1, max_length=200)
     text_nl: str = Field(min_length=1, max_length=2000)
     created_at: dt.datetime
+    region: str | None = Field(None, max_length=80, description="Region (tenant id) whose group members are told; mail only.")
 
 
 class Notifier(Protocol):
@@ -50,7 +51,7 @@ class RecordedNotifications:
     def notify(self, message: Notification) -> bool:
         try:
             with db.write_transaction(self.engine) as conn:
-                conn.execute(insert(notification).values(**message.model_dump()))
+                conn.execute(insert(notification).values(**message.model_dump(exclude={"region"})))
             return True
         except IntegrityError:
             return False

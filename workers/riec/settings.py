@@ -8,6 +8,7 @@ descriptions (``riec config``). Only the composition root (riec.app) builds a
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_PASSWORD = "Demo-wachtwoord-1"
+
+
+#: An ISO-8601 duration as Camunda's due dates and timers read it, e.g. P5D, PT12H, P1DT6H.
+ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 
 
 class Settings(BaseSettings):
@@ -42,6 +47,12 @@ class Settings(BaseSettings):
     worker_password: str = Field("Demo-dienst-2026!", description="Password of that service user, set by `riec identities` and `riec up`. Set your own in production.")
     region: str = Field("riec-noord", description="Region (Camunda tenant, R-6.1) of a signal started with `riec signal submit` when --region is not given, e.g. riec-limburg.")
     demo_password: str = Field("Demo-wachtwoord-1", description="Password of every demo user created by `riec up` (development only).")
+    # Due dates of the case and police-request tasks (docs/case-process.md); an overdue task notifies the role's group.
+    due_riec_analyst: str = Field("P5D", description="Due period (ISO-8601 duration) of the analyst's case tasks; when it passes, the analysts' group is notified.")
+    due_police_unit: str = Field("P10D", description="Due period of the police unit's tasks (judging a request, an own-initiative provision); overdue notifies the unit.")
+    due_police_data_officer: str = Field("P5D", description="Due period of the art. 2:10 officer's consultation (R-5.1e); overdue notifies the officers' group.")
+    due_case_prosecutor: str = Field("P5D", description="Due period of the case prosecutor's consent for art. 9 data (R-5.1e); overdue notifies the group.")
+    due_cie_prosecutor: str = Field("P5D", description="Due period of the CIE prosecutor's consent for art. 10(1)(a) data (R-5.1e); overdue notifies the group.")
     log_level: str = Field("INFO", description="Python log level.")
 
     @field_validator("legal_bases_file", "database_url", mode="before")
@@ -49,6 +60,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         # docker-compose passes an unset ${VAR:-} as an empty string.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("due_riec_analyst", "due_police_unit", "due_police_data_officer", "due_case_prosecutor", "due_cie_prosecutor")
+    @classmethod
+    def _iso_duration(cls, value: str) -> str:
+        if not ISO_DURATION.match(value):
+            raise ValueError(f"{value!r} is not an ISO-8601 duration such as P5D or PT12H")
+        return value
 
     @model_validator(mode="after")
     def _read_timeout_outlasts_long_poll(self) -> "Settings":

@@ -30,6 +30,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -144,6 +146,45 @@ notification = Table(
     Column("business_key", String(200), nullable=True, index=True),
     Column("task_ref", String(200), nullable=False),
     Column("text_nl", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Mail outbox (riec.mail): one row per message, written in the transaction of the record that causes it.
+#: Subject and body hold a case reference, a task name and a link only; never personal or police data.
+mail_outbox = Table(
+    "mail_outbox", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("recipient_group", String(80), nullable=False),
+    Column("region", String(80), nullable=True),
+    Column("business_key", String(200), nullable=True, index=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("lease_owner", String(200), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+
+#: Refusal letters (riec.letters, R-4.1-refuse): the rendered Dutch letter to the requesting partner.
+#: Reasons and rule IDs of the decision only; never police data.
+refusal_letter = Table(
+    "refusal_letter", metadata,
+    Column("ref", String(80), primary_key=True),
+    Column("case_key", String(200), nullable=False, index=True),
+    Column("decision_ref", String(200), nullable=False, unique=True),
+    Column("region", String(80), nullable=True),
+    Column("requesting_partner", String(80), nullable=True),
+    Column("explanation_possible", Boolean, nullable=False),
+    Column("rule_ids", Text, nullable=False, doc="JSON list."),
+    Column("text_nl", Text, nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

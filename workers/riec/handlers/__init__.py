@@ -13,3 +13,13 @@ from riec.runtime import Registry
 registry = Registry()
 
 from riec.handlers import hit_no_hit, signal_validation  # noqa: E402,F401  (registration side effect)
+from riec.handlers import (  # noqa: E402,F401  (the case and police-request processes, docs/case-process.md)
+    case_init,
+    form_validation,
+    necessity_record,
+    notify_overdue,
+    own_initiative_link,
+    police_checks,
+    police_decision,
+    police_request_send,
+)
