@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import ValidationError
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from compliance_factories import ART9, ART10, AT, ON, REGION, assessment, partner, person
@@ -35,20 +35,18 @@ def kinds(database) -> list[str]:
 # --------------------------------------------------------------------------- schema
 
 
-def test_storage_tests_also_run_on_postgresql(request):
-    if not os.environ.get("RIEC_TEST_POSTGRES_URL"):
-        pytest.skip("storage tests ran on SQLite only; set RIEC_TEST_POSTGRES_URL "
-                    "(e.g. postgresql+psycopg://user:pw@localhost/riec_test) to run them on PostgreSQL too")
-    # Configured: the storage tests really are parametrised on PostgreSQL, and the server answers.
-    ran = {item.callspec.params.get("db_url") for item in request.session.items
-           if item.module is request.module and hasattr(item, "callspec")}
-    assert "postgresql" in ran and "sqlite" in ran
-    probe = create_engine(os.environ["RIEC_TEST_POSTGRES_URL"])
-    try:
-        with probe.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar_one() == 1
-    finally:
-        probe.dispose()
+@pytest.mark.skipif(not os.environ.get("RIEC_TEST_POSTGRES_URL"),
+                    reason="storage tests ran on SQLite only; set RIEC_TEST_POSTGRES_URL "
+                           "(e.g. postgresql+psycopg://user:pw@localhost/riec_test) to run them on PostgreSQL too")
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_storage_tests_also_run_on_postgresql(database):
+    # Configured: the register fixture really gives a migrated PostgreSQL database, in its own schema.
+    assert db.is_postgresql(database)
+    assert db.current_revision(database) == db.head_revision()
+    with database.connect() as conn:
+        assert conn.execute(text("SELECT current_schema()")).scalar_one().startswith("riec_test_")
+    pr.append(database, entry())
+    assert pr.verify_chain(database).checked == 1
 
 
 def test_migration_creates_the_schema_the_code_expects(database):
