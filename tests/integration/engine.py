@@ -81,7 +81,7 @@ class Engine:
         # (another test session, `riec up`) must not pull classes from under it.
         jar = Path(shutil.copy2(build_engine(self.settings), self.data_dir / "riec-engine.jar"))
         log = open(self.data_dir / "engine.log", "ab")
-        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**self.engine_env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**{"RIEC_DEVELOPMENT": "true", **self.engine_env}), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")
         return self
 

@@ -14,6 +14,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class RestAuthentication {
 
+  /** Before {@link RequestGuards}' or-query guard, which needs to know the caller. */
+  static final int ORDER = 0;
+
   @Bean
   public FilterRegistrationBean<ProcessEngineAuthenticationFilter> engineRestAuthenticationFilter() {
     FilterRegistrationBean<ProcessEngineAuthenticationFilter> registration =
@@ -21,6 +24,7 @@ public class RestAuthentication {
     registration.setName("camunda-rest-basic-auth");
     registration.addUrlPatterns("/engine-rest/*");
     registration.addInitParameter("authentication-provider", HttpBasicAuthenticationProvider.class.getName());
+    registration.setOrder(ORDER);
     return registration;
   }
 }

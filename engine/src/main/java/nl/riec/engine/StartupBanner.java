@@ -7,12 +7,10 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Tells the operator where to log in, and warns loudly when the development password is in use. */
+/** Tells the operator where to log in, and warns loudly in a development run. */
 @Component
 public class StartupBanner {
   private static final Logger LOG = LoggerFactory.getLogger(StartupBanner.class);
-  static final String DEV_PASSWORD = "Demo-wachtwoord-1";
-
   @Value("${camunda.bpm.admin-user.id}")
   private String adminUser;
 
@@ -28,8 +26,9 @@ public class StartupBanner {
   @EventListener(ApplicationReadyEvent.class)
   public void ready() {
     LOG.info("RIEC engine ready: http://localhost:{}/camunda/app/ (REST: /engine-rest, database: {})", port, datasourceUrl.replaceAll("password=[^;&]*", "password=***"));
-    if (DEV_PASSWORD.equals(adminPassword)) {
-      LOG.warn("Development admin login in use: user '{}' with password '{}'. Set RIEC_ENGINE_PASSWORD for any real deployment.", adminUser, DEV_PASSWORD);
+    if (DevelopmentPasswordGuard.DEVELOPMENT_PASSWORDS.contains(adminPassword)) {
+      // Only reachable in a development run (RIEC_DEVELOPMENT=true): DevelopmentPasswordGuard refuses it otherwise.
+      LOG.warn("Development run: admin login '{}' with password '{}'. Set RIEC_ENGINE_PASSWORD for any real deployment.", adminUser, adminPassword);
     } else {
       LOG.info("Admin user: '{}' (password from RIEC_ENGINE_PASSWORD)", adminUser);
     }
