@@ -65,8 +65,7 @@ def noord(engine):
     incident = admin.post(f"execution/{task['executionId']}/create-incident", {"incidentType": "r61Probe", "configuration": "c", "message": "m"})
     # An external task (hit/no-hit, missing its address: the session's workers may fail it, it stays).
     external = start(engine, REGION, "Task_HitNoHit")
-    finished = start(engine, REGION, "Task_TieredGathering")
-    admin.post(f"task/{admin.get('task', processInstanceId=finished['id'])[0]['id']}/complete", {})
+    finished = start(engine, REGION, "EndEvent_ToCase")
     variable = admin.get("variable-instance", processInstanceIdIn=instance["id"], variableName="subjectName")[0]
     return {
         "instance": instance["id"], "task": task["id"], "execution": task["executionId"], "incident": incident["id"],
@@ -240,3 +239,17 @@ def test_r_6_1_every_region_exists_and_each_demo_user_belongs_to_exactly_one(eng
     worker_regions = admin.get("tenant", userMember=s.worker_user, includingGroupsOfUser="true")
     assert sorted(t["id"] for t in worker_regions) == sorted(REGION_IDS)
     assert admin.get("tenant", groupMember=WORKER_GROUP.group) and not admin.get("tenant", groupMember="riec-analyst")
+
+
+def test_r_6_1_the_national_view_shows_counts_per_region_and_nothing_else(engine, noord):
+    from riec.regions import format_view, national_view
+
+    rows = national_view(engine.client())
+    assert [r["region"] for r in rows] == REGION_IDS
+    by_region = {r["region"]: r for r in rows}
+    assert by_region[REGION]["signals running"] >= 2 and by_region[REGION]["open incidents"] >= 1
+    assert by_region[REGION]["signals ended"] >= 1 and by_region[REGION]["open tasks"] >= 1
+    assert by_region["riec-amsterdam"]["signals running"] == 0
+    text = format_view(rows)
+    assert "Nationaal" in text and SECRET not in text and "R61-" not in text
+    assert all(isinstance(v, int) for r in rows for k, v in r.items() if k not in ("region", "name"))

@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riec.mail import cli as mail_cli
 
     mail_cli.add_commands(sub)
+    from riec import regions
+
+    regions.add_commands(sub)
     return parser
 
 
