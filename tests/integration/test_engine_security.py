@@ -265,3 +265,24 @@ def test_password_policy_and_login_throttling(engine):
         wait_until(lambda: requests.get(probe, auth=(user, password)).status_code == 200, 15, 1.0, "the login delay to pass")
     finally:
         admin.delete(url(engine, f"user/{user}"))
+
+
+def test_cve_2026_109432_only_administrators_save_or_query_expressions_from_tasklist(engine):
+    """Tasklist's filter dialog ("match any" with the current user) works for the administrator; for anyone else
+    the request guard answers first (and the engine would refuse the filter write anyway)."""
+    api = f"{root(engine)}/camunda/api/engine/engine/default"
+    body = {"resourceType": "Task", "name": f"match-any-{uuid.uuid4().hex[:6]}", "owner": None,
+            "query": {"orQueries": [{"assigneeExpression": "${currentUser()}"}]}}
+    partner = tasklist_session(engine, LEAST_PRIVILEGED)
+    answer = partner.post(f"{api}/filter/create", json=body, headers=xsrf(partner))
+    assert answer.status_code == 400 and REQUEST_GUARD in answer.json()["message"], answer.text
+
+    admin = requests.Session()
+    admin.get(f"{root(engine)}/camunda/app/tasklist/default/")
+    s = engine.settings
+    assert admin.post(f"{root(engine)}/camunda/api/admin/auth/user/default/login/tasklist", data={"username": s.engine_user, "password": s.engine_password},
+                      headers=xsrf(admin)).status_code == 200
+    admin.get(f"{root(engine)}/camunda/api/admin/auth/user/default")
+    created = admin.post(f"{api}/filter/create", json=body, headers=xsrf(admin))
+    assert created.status_code == 200, created.text
+    rest(engine).delete(url(engine, f"filter/{created.json()['id']}"))
