@@ -21,7 +21,7 @@ Components (built lazily, once per app):
                    through their registers (riec.hit_no_hit.catalogue)
 ``hit_checks``     the record of hit/no-hit checks (riec.hit_no_hit.checks)
 ``hit_key``        the shared HMAC key of the hit/no-hit digests
-``notifier``       notifications to a role's group (riec.notifications; mail: issue 10)
+``notifier``       notifications to a role's group, recorded and queued as mail (riec.mail.outbox)
 ``due_periods``    the ISO-8601 due periods of the case and police tasks (riec.casework)
 =================  =====================================================================
 
@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -54,11 +54,14 @@ from riec.compliance import db
 from riec.hit_no_hit.catalogue import PartnerCatalogue
 from riec.hit_no_hit.checks import HitChecks
 from riec.hit_no_hit.registers import LocalRegisters, PartnerRegisters
-from riec.notifications import Notifier, RecordedNotifications
+from riec.notifications import Notifier
 from riec.runtime.engine import CamundaClient
 from riec.runtime.registry import Registry
 from riec.runtime.worker import Worker
 from riec.settings import Settings
+
+if TYPE_CHECKING:
+    from riec.mail.sender import MailSender
 
 #: What handlers may ask for by name (keyword-only parameters).
 HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods"})
@@ -120,8 +123,27 @@ class App:
 
     @cached_property
     def notifier(self) -> Notifier:
-        """Notifications to a role's group (overdue tasks): recorded now; issue 10's mail outbox replaces it."""
-        return RecordedNotifications(self.migrated_database())
+        """Notifications to a role's group: recorded, and queued as mail in the same transaction (riec.mail)."""
+        from riec.mail.outbox import OutboxNotifier
+
+        return OutboxNotifier(self.migrated_database(), link=self.tasklist_url)
+
+    @property
+    def tasklist_url(self) -> str:
+        """The link every notification mail carries (no personal or police data in mail: docs/mail.md)."""
+        if self.settings.tasklist_url:
+            return self.settings.tasklist_url
+        root = self.settings.engine_url.rstrip("/").removesuffix("/engine-rest")
+        return f"{root}/camunda/app/tasklist/"
+
+    def mail_sender(self, owner: str | None = None) -> MailSender:
+        """The outbox's sender; addresses: the e-mail of the engine's users in the role group and region, or RIEC_MAIL_ADDRESSES_FILE."""
+        from riec.mail.sender import Directory, EngineDirectory, MailSender, StaticDirectory
+
+        s = self.settings
+        directory: Directory = StaticDirectory.from_file(s.mail_addresses_file) if s.mail_addresses_file else EngineDirectory(self.camunda)
+        return MailSender(self.migrated_database(), directory, host=s.smtp_host, port=s.smtp_port,
+                          from_address=s.mail_from, owner=owner or s.worker_id, lease_s=s.mail_lease_s, retry_base_s=s.mail_retry_s)
 
     @property
     def due_periods(self) -> DuePeriods:

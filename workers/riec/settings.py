@@ -53,9 +53,17 @@ class Settings(BaseSettings):
     due_police_data_officer: str = Field("P5D", description="Due period of the art. 2:10 officer's consultation (R-5.1e); overdue notifies the officers' group.")
     due_case_prosecutor: str = Field("P5D", description="Due period of the case prosecutor's consent for art. 9 data (R-5.1e); overdue notifies the group.")
     due_cie_prosecutor: str = Field("P5D", description="Due period of the CIE prosecutor's consent for art. 10(1)(a) data (R-5.1e); overdue notifies the group.")
+    # Mail (riec.mail, docs/mail.md): notifications go through an outbox and are sent over SMTP.
+    smtp_host: str = Field("localhost", description="SMTP server the mail sender delivers to; `riec up` starts a local one (`riec mail list`).")
+    smtp_port: int = Field(8025, description="Port of that SMTP server.")
+    mail_from: str = Field("riec-noreply@riec.example", description="Sender address of notification mail.")
+    mail_addresses_file: Path | None = Field(None, description="JSON file of addresses per role group (`{\"riec-analyst@riec-noord\": [\"team@...\"], \"police-unit\": [...]}`) instead of the engine users' e-mail.")
+    tasklist_url: str | None = Field(None, description="Link in every notification mail. Default: Tasklist of the engine at RIEC_ENGINE_URL.")
+    mail_lease_s: float = Field(120.0, description="How long a mail being sent is reserved for its sender; after a crash it is sent again (same Message-ID) once this has passed.")
+    mail_retry_s: float = Field(30.0, description="First wait before a failed mail is tried again; doubles per attempt, at most an hour.")
     log_level: str = Field("INFO", description="Python log level.")
 
-    @field_validator("legal_bases_file", "database_url", mode="before")
+    @field_validator("legal_bases_file", "database_url", "mail_addresses_file", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # docker-compose passes an unset ${VAR:-} as an empty string.

@@ -39,6 +39,7 @@ class Overdue(BaseModel):
     overdue_group: str = Field(min_length=1, max_length=80)
     overdue_task_id: str = Field(min_length=1, max_length=200)
     business_key: str | None = None
+    tenant_id: str | None = None
     task_key: str
 
 
@@ -59,5 +60,5 @@ def notify_overdue(overdue: Overdue, *, notifier: Notifier) -> Notified:
         key=f"overdue:{overdue.task_key}", kind="overdue", recipient_group=overdue.overdue_group,
         business_key=overdue.business_key, task_ref=overdue.overdue_task_id,
         text_nl=f"De taak '{name} · {case}' is over de termijn. Pak haar op in Tasklist.",
-        created_at=dt.datetime.now(dt.timezone.utc)))
+        created_at=dt.datetime.now(dt.timezone.utc), region=overdue.tenant_id))  # mail only to this region's group
     return Notified()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
@@ -125,8 +127,12 @@ def rows(database: Engine, *, status: str | None = None, business_key: str | Non
     if business_key:
         query = query.where(mail_outbox.c.business_key == business_key)
     with db.read_transaction(database) as conn:
-        return [OutboxRow(**{k: _aware(v) if isinstance(v, dt.datetime) else v for k, v in r.items()})
-                for r in conn.execute(query).mappings()]
+        return [row_from(r) for r in conn.execute(query).mappings()]
+
+
+def row_from(mapping: Mapping[Any, Any], **changes: Any) -> OutboxRow:
+    values: dict[str, Any] = {k: _aware(v) if isinstance(v, dt.datetime) else v for k, v in mapping.items()}
+    return OutboxRow(**{**values, **changes})
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from riec.compliance import db
 from riec.compliance.db import mail_outbox
-from riec.mail.outbox import PENDING, SENDING, SENT, OutboxRow, _aware
+from riec.mail.outbox import PENDING, SENDING, SENT, OutboxRow, row_from
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,7 @@ class MailSender:
                     log.warning("mail %s: lease of %s lapsed; sending again with the same Message-ID", row["id"], row["lease_owner"])
                 conn.execute(update(mail_outbox).where(mail_outbox.c.id == row["id"]).values(
                     status=SENDING, lease_owner=self.owner, lease_until=now + self.lease, attempts=row["attempts"] + 1))
-                claimed.append(OutboxRow(**{**{k: _aware(v) if isinstance(v, dt.datetime) else v for k, v in row.items()},
-                                            "status": SENDING, "lease_owner": self.owner, "attempts": row["attempts"] + 1}))
+                claimed.append(row_from(row, status=SENDING, lease_owner=self.owner, attempts=row["attempts"] + 1))
         return claimed
 
     def _mark_sent(self, row: OutboxRow) -> None:
