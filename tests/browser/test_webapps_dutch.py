@@ -143,9 +143,10 @@ def test_r_3_1_analyst_tasklist_in_dutch_refuses_a_bad_postcode_and_shows_the_ne
     instance = admin.get("history/process-instance", processDefinitionKey="riec-signal", startedBy="analist", sortBy="startTime", sortOrder="desc", maxResults=1)[0]
     key = instance["businessKey"]
     assert key and key.startswith("SIG-")
-    task_name = f"Fase 4: getrapt informatie vergaren · {key}"
-    wait_until(lambda: admin.get("task", processInstanceId=instance["id"]), 60, what=f"task of {key} (worker log: {workers.log_path})")
-    assert [t["name"] for t in admin.get("task", processInstanceId=instance["id"])] == [task_name]
+    task_name = f"Fase 4a: half open bronnen raadplegen · {key}"  # the case process, under the signal's key
+    half_open = {"processInstanceBusinessKey": key, "taskDefinitionKey": "Task_HalfOpenSources"}
+    wait_until(lambda: admin.get("task", **half_open), 60, what=f"task of {key} (worker log: {workers.log_path})")
+    assert [t["name"] for t in admin.get("task", **half_open)] == [task_name]
     assert "Jan" not in task_name and "Vries" not in task_name  # no personal data in task names
 
     analist.open(TASKLIST)

@@ -27,14 +27,15 @@ def test_r_4_1_hit_reaches_next_phase_with_partners_recorded(engine, workers, bu
     submitted = riec(engine, "signal", "submit", str(path), "--business-key", business_key)
     assert submitted.returncode == 0, submitted.stderr
 
-    task = wait_task(engine.client(), business_key, "Task_TieredGathering")
+    task = wait_task(engine.client(), business_key, "Task_HalfOpenSources")  # the case process, under the same key
     recorded = variables(engine.client(), task["processInstanceId"])
     assert recorded["hit"] is True
     # the reporter (gem-groningen) knows the subject too, but is never a hit on its own signal.
     assert recorded["hitPartners"] == ["bd-noord"]
     assert recorded["outcome"] == "hit"
     # The analyst (and only the analyst's group) works the next phase in Tasklist.
-    assert [t["id"] for t in engine.client("analist").get("task", processInstanceBusinessKey=business_key)] == [task["id"]]
+    assert [t["id"] for t in engine.client("analist").get("task", processInstanceBusinessKey=business_key,
+                                                          taskDefinitionKey="Task_HalfOpenSources")] == [task["id"]]
     # The manager sees that the task exists (Cockpit's counts need task READ) but none of its values (issue 6).
     with pytest.raises(Exception) as refused:
         engine.client("manager").get(f"task/{task['id']}/variables")
@@ -85,7 +86,7 @@ def test_invalid_signal_over_rest_goes_back_to_analyst_without_incident(engine, 
     # The analyst corrects the signal and submits it again: it now proceeds to hit/no-hit.
     engine.client("analist").post(f"task/{task['id']}/complete", {"variables": to_camunda_map(
         {"postcode": "9711 LM", "phenomenon": "real_estate_fraud", "correctionDecision": "opnieuw_indienen"})})
-    wait_task(engine.client(), business_key, "Task_TieredGathering")
+    wait_task(engine.client(), business_key, "Task_HalfOpenSources")
 
 
 def test_analyst_can_withdraw_an_invalid_signal(engine, workers, business_key):

@@ -171,3 +171,12 @@ def test_gateway_values_are_the_forms_values():
     assert compared, "the diagram compares form values"
     for name, value in compared:
         assert value in offered.get(name, set()), f"{name} == '{value}' is not offered by any form"
+
+
+def test_every_topic_of_the_diagrams_has_a_worker():
+    """An external task no worker serves would wait for ever: every topic in bpmn/ is registered."""
+    from riec.handlers import registry
+
+    topics = {el.get(f"{CAM}topic") for path in sorted((ROOT / "bpmn").glob("*.bpmn"))
+              for el in ET.parse(path).getroot().iter() if el.get(f"{CAM}topic")}
+    assert topics - set(registry.names()) == set()

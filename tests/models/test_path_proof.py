@@ -178,3 +178,14 @@ def test_guard_counts_only_where_it_closes_for_every_other_value(condition):
       <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="r"/></bpmn:process></bpmn:definitions>"""])
     assert g.guards("caseProsecutorConsent", {"given"}) == set()
     assert g.witness("e", g.guards("caseProsecutorConsent", {"given"})) == ["s", "g", "e"]
+
+
+def test_r_4_1_a_signal_reaches_the_police_request_only_through_a_hit():
+    """Phase order across the diagrams: signal -> hit/no-hit -> (hit) case -> request; no hit, no request."""
+    g = load()
+    hit = frozenset(g.guards("hit", {True}))
+    assert hit == {"Flow_Hit"}
+    signal_starts = [s for s in g.starts if g.nodes[s].process == "riec-signal"]
+    assert g.witness("SendTask_PoliceRequest", starts=signal_starts) is not None, "a hit leads on to the case and the request"
+    assert g.witness("SendTask_PoliceRequest", hit, starts=signal_starts) is None
+    assert g.witness("StartEvent_Case", hit, starts=signal_starts) is None

@@ -282,7 +282,7 @@ def test_r_4_1_diagram_reaches_gathering_only_through_a_hit():
     topics = {t.get("id"): t.get("{http://camunda.org/schema/1.0/bpmn}topic") for t in process.findall("bpmn:serviceTask", NS)}
     assert set(topics.values()) <= set(registry.names())  # every topic of the diagram is served
     flows = {f.get("id"): f for f in process.findall("bpmn:sequenceFlow", NS)}
-    into_gathering = [f for f in flows.values() if f.get("targetRef") == "Task_TieredGathering"]
+    into_gathering = [f for f in flows.values() if f.get("targetRef") == "CallActivity_Case"]
     assert len(into_gathering) == 1
     [flow] = into_gathering
     assert flow.get("sourceRef") == "Gateway_Hit"
