@@ -178,7 +178,7 @@ def test_saved_tasklist_filters_still_list_the_right_tasks(engine, workers, busi
     """The saved filters (${currentUser()} / ${currentUserGroups()} at the top level) and a "match any" filter with
     them in its or-queries list the analyst's task."""
     send_signal_message(engine.client(), business_key, SIGNAL_HIT)
-    task = wait_task(engine.client(), business_key, "Task_TieredGathering")
+    task = wait_task(engine.client(), business_key, "Task_HalfOpenSources")
     analyst = rest(engine, "analist")
     listed = analyst.post(url(engine, f"filter/{filter_id(engine, GROUP_TASKS)}/list"), json={}).json()
     assert task["id"] in [t["id"] for t in listed]
