@@ -18,6 +18,7 @@ from tests.integration.case_steps import (
     to_request, wait_task,
 )
 from tests.integration.engine import wait_until
+from tests.integration.vault_steps import upload_package
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +43,7 @@ def entries(registers, key: str) -> list:
 
 
 def assert_provided(engine, key: str) -> dict:
+    upload_package(engine, key)  # issue 10: the police process waits for its package in the data vault
     police = police_outcome(engine, key)
     assert decided(police) == ["EndEvent_Provide"]
     case = case_outcome(engine, key)
@@ -231,6 +233,7 @@ def test_r_4_1_own_police_own_initiative_joins_an_existing_case(engine, workers,
         "proportionality": "Alleen de twee betrokken personen en alleen art. 9-gegevens.",
         "subsidiarity": "Andere bronnen van de gemeente geven dit beeld niet.", "necessityConclusion": True})
     police_decides(engine, business_key, case_prosecutor="given")
+    upload_package(engine, business_key)  # issue 10: the package in the data vault
     police_end = police_outcome(engine, business_key)
     assert decided(police_end) == ["EndEvent_Provide"] and police_end["id"] == started["id"]
     assert own_key != business_key

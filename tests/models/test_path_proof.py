@@ -116,8 +116,8 @@ def test_r_2_r_8_proof_fails_when_the_flow_after_the_checks_goes_straight_to_pro
     result = failures(broken(('id="Flow_ChecksToJudgement" sourceRef="Task_PoliceChecks" targetRef="Gateway_JudgementIn"',
                               'id="Flow_ChecksToJudgement" sourceRef="Task_PoliceChecks" targetRef="SendTask_Provide"')))
     assert result, "a diagram that skips the judgement, 2:10 and consents must not pass"
-    assert any(f.startswith("R-4.1-refuse") and "Task_PoliceChecks → SendTask_Provide → EndEvent_Provide" in f for f in result), result
-    assert any(f.startswith("R-5.1e") and "Task_PoliceChecks → SendTask_Provide → EndEvent_Provide" in f for f in result), result
+    assert any(f.startswith("R-4.1-refuse") and "Task_PoliceChecks → SendTask_Provide → Task_Provision → EndEvent_Provide" in f for f in result), result
+    assert any(f.startswith("R-5.1e") and "Task_PoliceChecks → SendTask_Provide → Task_Provision → EndEvent_Provide" in f for f in result), result
 
 
 def test_r_2_proof_fails_when_a_failed_check_leads_to_provide():
@@ -141,14 +141,14 @@ def test_r_5_1e_proof_fails_when_the_cie_consent_is_dropped():
     assert result
     assert all("art10Requested=True" in f for f in result), result
     assert any("Task_ConsentCieProsecutor" in f and "Gateway_NeedsCieProsecutor → Gateway_CieProsecutorDone" in f
-               and f.endswith("Gateway_ConsentsJoin → Gateway_Consents → SendTask_Provide → EndEvent_Provide") for f in result), result
+               and f.endswith("Gateway_ConsentsJoin → Gateway_Consents → Event_PackageUploaded → SendTask_Provide → Task_Provision → EndEvent_Provide") for f in result), result
 
 
 def test_r_5_1e_proof_fails_when_the_consent_gateway_no_longer_tests_the_cie_consent():
     """A gateway counts only where its condition tests that consent."""
     result = failures(broken(("&amp;&amp; (!art10Requested || execution.getVariable('cieProsecutorConsent') == 'given')", "")))
     [cie] = [f for f in result if "CIE prosecutor's consent" in f and "gateway" in f]
-    assert "(no flow tests it)" in cie and "Gateway_Consents → SendTask_Provide → EndEvent_Provide" in cie
+    assert "(no flow tests it)" in cie and "Gateway_Consents → Event_PackageUploaded → SendTask_Provide → Task_Provision → EndEvent_Provide" in cie
 
 
 def test_r_5_1e_proof_fails_when_the_case_prosecutor_is_asked_for_the_wrong_data_type():

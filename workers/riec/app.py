@@ -23,6 +23,7 @@ Components (built lazily, once per app):
 ``hit_key``        the shared HMAC key of the hit/no-hit digests
 ``notifier``       notifications to a role's group, recorded and queued as mail (riec.mail.outbox)
 ``due_periods``    the ISO-8601 due periods of the case and police tasks (riec.casework)
+``vault``          the data vault of provided packages (riec.vault), asking the engine as ``camunda``
 =================  =====================================================================
 
 How a handler gets a dependency
@@ -61,12 +62,13 @@ from riec.runtime.worker import Worker
 from riec.settings import Settings
 
 if TYPE_CHECKING:
+    from riec.vault.service import Vault
     from riec.mail.sender import MailSender
 
 #: What handlers may ask for by name (keyword-only parameters).
-HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods"})
+HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods", "vault"})
 
-_COMPONENTS = frozenset({"camunda", "database", "partner_registers", "partners", "hit_checks", "environ", "notifier"})
+_COMPONENTS = frozenset({"camunda", "database", "partner_registers", "partners", "hit_checks", "environ", "notifier", "vault"})
 
 
 class App:
@@ -148,6 +150,15 @@ class App:
     @property
     def due_periods(self) -> DuePeriods:
         return DuePeriods.from_settings(self.settings)
+
+    @cached_property
+    def vault(self) -> "Vault":
+        """The data vault (issue 10): packages in the registers' database, the engine asked as ``camunda``."""
+        from riec.vault.engine import EnginePoliceRequests
+        from riec.vault.service import Vault
+
+        return Vault(self.migrated_database(), EnginePoliceRequests(self.camunda), max_bytes=self.settings.vault_max_bytes,
+                     url=self.settings.vault_url)
 
     # -- wiring ------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ def cmd_up(args: argparse.Namespace, app: App) -> int:
     cmd_deploy(args, app)
     seed_demo(app, dt.date.today())
     system.start_workers(settings, app.environ)
+    system.start_vault(settings, app.environ)
     root = system.engine_root(settings)
     print(f"""
 RIEC casusanalyse is running.
@@ -42,6 +43,7 @@ RIEC casusanalyse is running.
   Cockpit  : {root}/camunda/app/cockpit/
   Admin    : {root}/camunda/app/admin/
   REST API : {settings.engine_url}
+  Datakluis: {settings.vault_url}/  (upload and open provided police data)
 
 Logins (development only):
   {settings.engine_user:<14} / {settings.engine_password if settings.engine_password == DEV_ADMIN_PASSWORD else '(RIEC_ENGINE_PASSWORD)'}  (beheerder)""")
@@ -58,7 +60,7 @@ Logins (development only):
 def cmd_down(args: argparse.Namespace, app: App) -> int:
     from riec import system
 
-    for name in ("worker", "engine"):
+    for name in ("vault", "worker", "engine"):
         print(f"{name}: {'stopped' if system.stop(app.settings, name) else 'not running'}")
     return 0
 
@@ -198,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riec import regions
 
     regions.add_commands(sub)
+    from riec.vault import cli as vault_cli
+
+    vault_cli.add_commands(sub)
     return parser
 
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     tasklist_url: str | None = Field(None, description="Link in every notification mail. Default: Tasklist of the engine at RIEC_ENGINE_URL.")
     mail_lease_s: float = Field(120.0, description="How long a mail being sent is reserved for its sender; after a crash it is sent again (same Message-ID) once this has passed.")
     mail_retry_s: float = Field(30.0, description="First wait before a failed mail is tried again; doubles per attempt, at most an hour.")
+    # The data vault (riec.vault, issue 10): its web page, started by `riec up`.
+    vault_host: str = Field("127.0.0.1", description="Address the vault's web page listens on (`riec vault serve`); 0.0.0.0 in a container.")
+    vault_port: int = Field(8090, ge=1, le=65535, description="Port of the vault's web page, where the police upload provision packages and recipients open them.")
+    vault_url: str = Field("http://localhost:8090", description="Address of the vault's web page as officers reach it: used in notifications and by `riec vault upload`.")
+    vault_max_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest provision package the vault accepts, in bytes.")
+    vault_secret: str = Field("", description="Key that signs the vault's session cookies; empty means a random key per start (everyone signs in again after a restart).")
     log_level: str = Field("INFO", description="Python log level.")
 
     @field_validator("legal_bases_file", "database_url", "mail_addresses_file", mode="before")

@@ -101,6 +101,11 @@ def start_workers(settings: Settings, environ: Mapping[str, str]) -> int:
     return start_background(settings, "worker", [sys.executable, "-m", "riec", "worker"], {**environ, **env})
 
 
+def start_vault(settings: Settings, environ: Mapping[str, str]) -> int:
+    """The data vault's web page (riec.vault); it asks the engine with the command line's own login."""
+    return start_background(settings, "vault", [sys.executable, "-m", "riec", "vault", "serve"], dict(environ))
+
+
 def stop(settings: Settings, name: str, timeout_s: float = 60) -> bool:
     pid = running_pid(settings, name)
     if pid is None:

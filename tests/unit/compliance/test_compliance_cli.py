@@ -143,5 +143,5 @@ def test_python_api_for_startup_scripts(url):
     database = db.open_database(url)
     assert registers.init_registers(database) == db.head_revision()
     added = registers.seed_demo(database, date(2026, 6, 1))
-    assert added == {"legal_bases": 1, "partners": 8, "persons": 9}
+    assert added == {"legal_bases": 1, "partners": 8, "persons": 11}
     assert registers.verify(database).ok

@@ -189,6 +189,48 @@ refusal_letter = Table(
 )
 
 
+#: The data vault (riec.vault, issue 10; migration 0006_vault). Keys in their own table: shredding a package's key
+#: makes its ciphertext unreadable in every copy. Packages hold ciphertext, references and state, never plaintext.
+vault_key = Table(
+    "vault_key", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("key", LargeBinary, nullable=True, doc="AES-256-GCM key; NULL once shredded."),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("shredded_at", DateTime(timezone=True), nullable=True),
+)
+
+vault_package = Table(
+    "vault_package", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_key", String(200), nullable=False, index=True),
+    Column("region", String(80), nullable=False, index=True),
+    Column("process_instance_id", String(64), nullable=False, unique=True, doc="The police-request instance: one package per request."),
+    Column("key_id", String(36), ForeignKey("vault_key.id"), nullable=False),
+    Column("nonce", LargeBinary, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("name_nonce", LargeBinary, nullable=False),
+    Column("name_ciphertext", LargeBinary, nullable=False, doc="The file name may name a person: encrypted too."),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("uploaded_by", String(80), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    # Set by the provision step (topic `provision`): what was provided, to whom (references only).
+    Column("provided_at", DateTime(timezone=True), nullable=True),
+    Column("partner_ids", Text, nullable=True, doc="JSON list: the case's partners (R-4.1)."),
+    Column("recipient_ids", Text, nullable=True, doc="JSON list: recipients who passed the check at provision."),
+    Column("data_categories", Text, nullable=True, doc="JSON list."),
+    Column("person_refs", Text, nullable=True, doc="JSON list: persons in categories a-c (R-4.2)."),
+    Column("legal_basis_id", String(80), nullable=True),
+)
+
+vault_acknowledgement = Table(
+    "vault_acknowledgement", metadata,
+    Column("package_id", String(36), ForeignKey("vault_package.id"), primary_key=True),
+    Column("user_id", String(80), primary_key=True),
+    Column("acknowledged_at", DateTime(timezone=True), nullable=False),
+)
+
+
 # --------------------------------------------------------------------------- databases
 
 

@@ -64,6 +64,12 @@ def demo_persons(today: date) -> list[DesignatedPerson]:
                          scopes=frozenset({ART9, ART10}), **screened(1, 730)),
         DesignatedPerson(id="li-maastricht-analist", partner_id="gem-maastricht", name="I. Hendriks (demo)",
                          scopes=frozenset({ART9, ART10}), **screened(1, 730)),
+        # The demo logins `partner` / `partner-limburg` (riec.identity): a designated person's id is their Camunda
+        # user id, so these two open provided packages in the data vault (riec.vault; R-1, R-5.1b, R-5.1c).
+        DesignatedPerson(id="partner", partner_id="gem-groningen", name="P. Partner (demo, login partner)",
+                         scopes=frozenset({ART9, ART10}), **screened(1, 730)),
+        DesignatedPerson(id="partner-limburg", partner_id="gem-maastricht", name="P. Partner (demo, login partner-limburg)",
+                         scopes=frozenset({ART9, ART10}), **screened(1, 730)),
     ]
 
 

@@ -51,6 +51,12 @@ class EntryKind(StrEnum):
     #: The police unit decided to provide (R-5.1e outcomes recorded); the provision itself is a PROVISION entry.
     PROVISION_DECIDED = "provision_decided"
     ACCESS_REQUEST = "access_request"
+    #: The data vault (riec.vault): the police put a package in; a recipient acknowledged art. 7(2) Wpg (R-5.1d),
+    #: opened it, or was refused at that moment (R-1, R-4.1, R-5.1b, R-5.1c, R-5.1d, R-6.1).
+    PACKAGE_UPLOADED = "package_uploaded"
+    CONFIDENTIALITY_ACKNOWLEDGED = "confidentiality_acknowledged"
+    PACKAGE_OPENED = "package_opened"
+    PACKAGE_REFUSED = "package_refused"
     LEGAL_BASIS_CHANGED = "legal_basis_changed"
     AUTHORISATION_CHANGED = "authorisation_changed"
 

@@ -23,3 +23,4 @@ from riec.handlers import (  # noqa: E402,F401  (the case and police-request pro
     police_decision,
     police_request_send,
 )
+from riec.handlers import provision  # noqa: E402,F401  (the provision step and the data vault, issue 10)

@@ -103,7 +103,7 @@ def _append_only_guards() -> None:
     """The register tables refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL).
 
     A guard, not the proof: someone with DDL rights can drop a trigger, which is
-    why the hash chain exists and `riec register verify` checks it.
+    why the hash chain exists and `riec provision-register verify` checks it.
     """
     dialect = op.get_bind().dialect.name
     for table in ("register_entry", "register_person"):
