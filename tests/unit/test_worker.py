@@ -332,6 +332,17 @@ def test_failing_extension_does_not_stop_the_handler(worker_for, handlers, fake_
     assert "could not extend lock (ConnectionError)" in caplog.text
 
 
+@pytest.mark.parametrize("error", [pycamunda.BadRequest("lock lost"), pycamunda.NotFound("task gone")], ids=["400", "404"])
+def test_a_refused_extension_stops_extending_and_says_the_lock_is_lost(worker_for, handlers, fake_engine, make_task, caplog, error):
+    handlers.behaviour = lambda data: time.sleep(1.4)  # three extension rounds at 1000 ms locks
+    fake_engine.raises["extend_lock"] = error
+    with caplog.at_level(logging.WARNING, logger="riec.worker"):
+        worker_for(lock_duration_ms=1000).handle(person_task(make_task))
+    assert len(fake_engine.named("extend_lock")) == 1, "a final refusal is not asked again"
+    assert f"lock lost ({type(error).__name__})" in caplog.text
+    assert not any(t.name.startswith("lock-") for t in threading.enumerate())
+
+
 # --------------------------------------------------------------------------- fetching
 
 

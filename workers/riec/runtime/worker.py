@@ -224,7 +224,12 @@ class Worker:
             try:
                 self.client.extend_lock(task, self.worker_id, lock_ms)
                 log.debug("lock extended by %d ms", lock_ms)
-            except Exception as exc:  # noqa: BLE001
+            except (pycamunda.BadRequest, pycamunda.NotFound) as exc:
+                # A final answer: the lock expired and went to another worker, or the task is gone.
+                # Asking again cannot win it back; the result of this run will be dropped on report.
+                log.warning("lock lost (%s): another worker may be running this task; not extending any more", type(exc).__name__)
+                return
+            except Exception as exc:  # noqa: BLE001 - transient (engine away): keep trying while the handler works
                 log.warning("could not extend lock (%s)", type(exc).__name__)
 
     def _report_failure(self, task: LockedTask, exc: Exception) -> None:
