@@ -11,7 +11,7 @@ import pytest
 
 from riec.casework import DuePeriods
 from riec.compliance import db, demo, necessity
-from riec.compliance.provision_register import EntryKind, iter_entries, verify_chain
+from riec.compliance.provision_register import EntryKind, export_person, iter_entries, verify_chain
 from riec.handlers import registry
 from riec.handlers.case_init import InitInput, case_init, police_init
 from riec.handlers.necessity_record import NecessityInput, record_necessity
@@ -174,6 +174,10 @@ def test_r_5_1e_provide_records_consultation_consent_and_decision_and_tells_the_
     police_decision(decision_input("SIG-6", "provide"), database=database, camunda=FakeCamunda())
     assert len(list(iter_entries(database, case_id="SIG-6"))) == 3, "recorded once per task"
     assert verify_chain(database).ok
+    # a data subject's access request finds the consultation, the consent and the decision.
+    exported = export_person(database, "P-1")
+    assert [e["kind"] for e in exported["entries"]] == ["consultation", "consent", "provision_decided"]
+    assert export_person(database, "P-2")["count"] == 0, "a filtered person is in no provision decision"
 
 
 def test_r_5_1e_provide_without_the_cie_consent_is_refused_by_the_handler_itself(database):

@@ -132,6 +132,7 @@ def record(database: Engine, d: DecisionInput, decision: Decision, consents: lis
     for c in consents:
         kind = EntryKind.CONSULTATION if c.role is ConsentRole.OFFICER_2_10 else EntryKind.CONSENT
         append(database, RegisterEntry(kind=kind, actor=c.by, outcome="allowed" if c.given else "refused",
+                                       person_refs=tuple(d.included_person_refs),
                                        rule_ids=("R-5.1e",), reason_codes=(f"R-5.1e:{c.role}:{'given' if c.given else 'withheld'}",),
                                        **common), idempotency_key=f"{d.task_key}:{c.role}")
     return append(database, RegisterEntry(
