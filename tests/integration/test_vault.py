@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -23,8 +21,7 @@ from riec.compliance import authorisation, db
 from riec.compliance.models import DataCategory, DesignatedPerson
 from riec.compliance.provision_register import EntryKind, iter_entries, verify_chain
 from tests.integration.case_steps import police_decides, police_outcome, to_request
-from tests.integration.engine import ROOT, free_port, wait_until
-from tests.integration.vault_steps import wait_for_package_request
+from tests.integration.vault_steps import running_vault, wait_for_package_request
 
 pytestmark = pytest.mark.integration
 
@@ -34,26 +31,8 @@ SECRET = "GEHEIM-POLITIEGEGEVEN-" + uuid.uuid4().hex  # what must never reach th
 @pytest.fixture(scope="module")
 def vault_url(engine, tmp_path_factory):
     """The vault's web page, started as `riec vault serve` is started by `riec up`."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(tmp_path_factory.mktemp("vault") / "vault.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "riec", "vault", "serve"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env=engine.env(RIEC_VAULT_PORT=str(port), RIEC_VAULT_URL=url, RIEC_VAULT_MAX_BYTES="4096"))
-
-    def up():
-        if process.poll() is not None:
-            raise AssertionError(f"vault exited with {process.returncode}; see {log.name}")
-        try:
-            return requests.get(f"{url}/health", timeout=1).ok
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(up, 60, 0.3, "the vault's web page")
+    with running_vault(engine, tmp_path_factory.mktemp("vault")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,17 @@ the web page); tests/integration/test_vault.py drives the web page itself.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
 from riec.app import App
 from riec.vault.service import VaultUser
-from tests.integration.engine import Engine, wait_until
+from tests.integration.engine import ROOT, Engine, free_port, wait_until
 
 POLICE = VaultUser(id="politie", groups=frozenset({"police-unit"}), tenants=frozenset({"riec-noord"}))
 
@@ -27,3 +35,33 @@ def upload_package(engine: Engine, key: str, content: bytes = b"Verstrekkingspak
     """Wait until the decided request ``key`` waits for its package, then upload one; returns the package reference."""
     wait_for_package_request(engine, key)
     return vault_of(engine).upload(user, key, "pakket.txt", content)
+
+
+@contextmanager
+def running_vault(engine: Engine, log_dir: Path, max_bytes: int = 4096) -> Iterator[str]:
+    """The vault's web page as `riec up` starts it (`riec vault serve`), on a free port; yields its address."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(log_dir / "vault.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "riec", "vault", "serve"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               env=engine.env(RIEC_VAULT_PORT=str(port), RIEC_VAULT_URL=url, RIEC_VAULT_MAX_BYTES=str(max_bytes)))
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"vault exited with {process.returncode}; see {log.name}")
+        try:
+            return requests.get(f"{url}/health", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    try:
+        wait_until(up, 60, 0.3, "the vault's web page")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
