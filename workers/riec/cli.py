@@ -200,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riec import regions
 
     regions.add_commands(sub)
+    from riec import stats
+
+    stats.add_commands(sub)
     from riec.vault import cli as vault_cli
 
     vault_cli.add_commands(sub)
