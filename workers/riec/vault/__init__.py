@@ -21,4 +21,8 @@ def serve(app: App) -> None:
 
     settings = app.settings
     web = create_app(app.vault, EngineIdentity(app.camunda), secret_key=settings.vault_secret or None)
+    from riec.stats import Stats  # the managers' figures for the Cockpit dashboard (issue 14, riec.stats_web)
+    from riec.stats_web import mount
+
+    mount(web, Stats(app.camunda, app.migrated_database()), EngineIdentity(app.camunda), engine_url=settings.engine_url)
     waitress_serve(web, host=settings.vault_host, port=settings.vault_port, threads=4, ident="riec-vault")
