@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from riec.mail.sender import MailSender
 
 #: What handlers may ask for by name (keyword-only parameters).
-HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods", "vault"})
+HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods", "vault", "tasklist_url"})
 
 _COMPONENTS = frozenset({"camunda", "database", "partner_registers", "partners", "hit_checks", "environ", "notifier", "vault"})
 

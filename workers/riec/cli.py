@@ -35,6 +35,8 @@ def cmd_up(args: argparse.Namespace, app: App) -> int:
     cmd_deploy(args, app)
     seed_demo(app, dt.date.today())
     system.start_workers(settings, app.environ)
+    from riec.mail.cli import start_mail  # the local SMTP server and the outbox's sender (docs/mail.md)
+    start_mail(app)
     system.start_vault(settings, app.environ)
     root = system.engine_root(settings)
     print(f"""
@@ -43,6 +45,7 @@ RIEC casusanalyse is running.
   Cockpit  : {root}/camunda/app/cockpit/
   Admin    : {root}/camunda/app/admin/
   REST API : {settings.engine_url}
+  Mail     : .venv/bin/riec mail list  (local SMTP server on port {settings.smtp_port})
   Datakluis: {settings.vault_url}/  (upload and open provided police data)
 
 Logins (development only):
@@ -60,7 +63,7 @@ Logins (development only):
 def cmd_down(args: argparse.Namespace, app: App) -> int:
     from riec import system
 
-    for name in ("vault", "worker", "engine"):
+    for name in ("vault", "mail-sender", "mail-server", "worker", "engine"):
         print(f"{name}: {'stopped' if system.stop(app.settings, name) else 'not running'}")
     return 0
 
@@ -194,9 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("--timeout", type=float, default=180)
     add_command(sub, "config", cmd_config, "print the configuration table (environment variables)")
     cli_registers.add_commands(sub)
+    from riec.letters import cli as letter_cli
     from riec.mail import cli as mail_cli
 
     mail_cli.add_commands(sub)
+    letter_cli.add_commands(sub)
     from riec import regions
 
     regions.add_commands(sub)

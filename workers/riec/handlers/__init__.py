@@ -23,4 +23,5 @@ from riec.handlers import (  # noqa: E402,F401  (the case and police-request pro
     police_decision,
     police_request_send,
 )
+from riec.letters import handler as refusal_letter  # noqa: E402,F401  (the refusal letter, R-4.1-refuse, issue 10)
 from riec.handlers import provision  # noqa: E402,F401  (the provision step and the data vault, issue 10)

@@ -88,3 +88,18 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     outbox.add_argument("--status", choices=["pending", "sending", "sent"])
     outbox.add_argument("--case", help="only this case's mail (business key)")
     outbox.add_argument("--json", action="store_true")
+
+
+def start_mail(app: App) -> None:
+    """`riec up`: the local SMTP server and the outbox's sender in the background (development set-up).
+
+    The sender looks up recipients' addresses in the engine, so it runs as the administrator of the
+    development set-up, not as the workers' service user (which may only work external tasks)."""
+    import sys
+
+    from riec import system
+
+    s = app.settings
+    system.start_background(s, "mail-server", [sys.executable, "-m", "riec", "mail", "serve"], app.environ)
+    env = {"RIEC_ENGINE_USER": s.engine_user, "RIEC_ENGINE_PASSWORD": s.engine_password}
+    system.start_background(s, "mail-sender", [sys.executable, "-m", "riec", "mail", "send"], {**app.environ, **env})
