@@ -73,7 +73,18 @@ REASONS_NL: dict[str, str] = {
     "R-4.1-refuse:no_relevant_data": "Geen relevante gegevens",
     "R-4.1-refuse:refused": "Geweigerd (overig)",
     "R-5.1e:advice_against": "Negatief advies functionaris art. 2:10",
+    "R-5.1e:consent_refused:case_prosecutor": "Geen toestemming zaaksofficier",
+    "R-5.1e:consent_refused:cie_prosecutor": "Geen toestemming CIE-officier",
 }
+
+
+def reason_nl(code: str) -> str:
+    """A reason code in Dutch; a failed automated check names its rule; unknown codes are shown as they are."""
+    if code in REASONS_NL:
+        return REASONS_NL[code]
+    if code.endswith(":check_failed"):
+        return f"Automatische controle niet geslaagd ({code.split(':')[0]})"
+    return code
 
 DESTRUCTION_NOTE_NL = ("Vernietigingstermijnen (art. 7) worden nog niet bijgehouden: 'te vernietigen' en 'termijn "
                        "verstreken' zijn nog niet beschikbaar. 'Vernietigd' en 'geanonimiseerd' tellen de "
@@ -261,7 +272,7 @@ class Stats:
             "refusals": {
                 "computedAt": iso(now), "available": self.database is not None, "total": decisions,
                 "byRule": [{"rule": r, "count": c} for r, c in sorted(by_rule.items())],
-                "byReason": [{"code": code, "label": REASONS_NL.get(code, code), "count": c}
+                "byReason": [{"code": code, "label": reason_nl(code), "count": c}
                              for code, c in sorted(by_reason.items())],
             },
             "register": {"computedAt": iso(now), "entriesByKind": dict(sorted(kinds.items()))},
