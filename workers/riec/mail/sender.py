@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from riec.compliance import db
 from riec.compliance.db import mail_outbox
-from riec.mail.outbox import PENDING, SENDING, SENT, OutboxRow, row_from
+from riec.mail.outbox import PENDING, SENDING, SENT, OutboxRow, _aware, row_from
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,19 @@ class MailSender:
                     status=SENDING, lease_owner=self.owner, lease_until=now + self.lease, attempts=row["attempts"] + 1))
                 claimed.append(row_from(row, status=SENDING, lease_owner=self.owner, attempts=row["attempts"] + 1))
         return claimed
+
+    def claim_one(self, row_id: str) -> OutboxRow:
+        """Claim one row now, due or not (tests, and an operator's retry of one message)."""
+        now = self.clock()
+        with db.write_transaction(self.database) as conn:
+            row = conn.execute(select(mail_outbox).where(mail_outbox.c.id == row_id)).mappings().one()
+            if row["status"] == SENT:
+                raise RuntimeError(f"mail {row_id} was sent already")
+            if row["status"] == SENDING and row["lease_until"] is not None and _aware(row["lease_until"]) >= now:
+                raise RuntimeError(f"mail {row_id} is being sent by {row['lease_owner']}")
+            conn.execute(update(mail_outbox).where(mail_outbox.c.id == row_id).values(
+                status=SENDING, lease_owner=self.owner, lease_until=now + self.lease, attempts=row["attempts"] + 1))
+        return row_from(row, status=SENDING, lease_owner=self.owner, attempts=row["attempts"] + 1)
 
     def _mark_sent(self, row: OutboxRow) -> None:
         with db.write_transaction(self.database) as conn:
