@@ -12,7 +12,7 @@ from typing import Any
 
 from riec.runtime.engine import CamundaClient
 from riec.runtime.variables import from_camunda, to_camunda_map
-from tests.integration.engine import ROOT, Engine, wait_until
+from tests.integration.engine import Engine, wait_until
 from tests.integration.queries import SIGNAL_HIT, send_signal_message
 
 #: The demo user of each candidate group (workers/riec/identity.py), region riec-noord.
@@ -79,12 +79,7 @@ def task_variable(engine: Engine, task_id: str, name: str) -> Any:
 
 def start_case(engine: Engine, key: str) -> None:
     """A signal with a hit, as the README's example: the case process starts under the same key."""
-    if "CallActivity_Case" in (ROOT / "bpmn" / "signal.bpmn").read_text(encoding="utf-8"):
-        send_signal_message(engine.client(), key, SIGNAL_HIT)
-    else:  # TEMPORARY until the hit path calls the case (docs/case-process.md)
-        engine.client().post("process-definition/key/riec-case/start", {"businessKey": key, "variables": to_camunda_map(
-            {"region": "riec-noord", "phenomenon": SIGNAL_HIT["phenomenon"], "purpose": SIGNAL_HIT["purpose"],
-             "hitPartners": ["bd-noord"], "hit": True})})
+    send_signal_message(engine.client(), key, SIGNAL_HIT)
     wait_task(engine, key, "Task_HalfOpenSources")
 
 
@@ -136,7 +131,13 @@ def ended(engine: Engine, key: str, process: str, timeout: float = 60) -> dict:
         found = client.get("history/process-instance", processInstanceBusinessKey=key, processDefinitionKey=process)
         return next((i for i in found if i["state"] in ("COMPLETED", "EXTERNALLY_TERMINATED")), None)
 
-    instance = wait_until(done, timeout, what=f"{process} of {key} to end")
+    try:
+        instance = wait_until(done, timeout, what=f"{process} of {key} to end")
+    except AssertionError as exc:  # say where it stands, and why
+        running = client.get("process-instance", businessKey=key, processDefinitionKey=process)
+        at = [a["activityId"] for r in running for a in client.get("history/activity-instance", processInstanceId=r["id"], unfinished="true")]
+        problems = [i.get("incidentMessage") for r in running for i in client.get("incident", processInstanceId=r["id"])]
+        raise AssertionError(f"{exc}; waiting at {at}, incidents {problems}") from None
     ends = client.get("history/activity-instance", processInstanceId=instance["id"], activityType="noneEndEvent")
     values = {v["name"]: from_camunda(v) for v in client.get("history/variable-instance", processInstanceId=instance["id"],
                                                              deserializeValues="false")}

@@ -14,7 +14,7 @@ from riec.compliance.provision_register import EntryKind, iter_entries
 from riec.notifications import RecordedNotifications
 from riec.runtime.variables import to_camunda_map
 from tests.integration.case_steps import (
-    PERSONS, WITNESS, case_outcome, complete, incidents_of, police_decides, police_outcome, start_case, to_decision,
+    PERSONS, WITNESS, WORK_UP, gather, case_outcome, complete, incidents_of, police_decides, police_outcome, start_case, to_decision,
     to_request, wait_task,
 )
 from tests.integration.engine import wait_until
@@ -78,8 +78,10 @@ def test_r_5_1e_r_4_2_art9_request_provided_after_consent_witness_filtered_and_r
     recorded = entries(registers, business_key)
     kinds = [e.kind for e in recorded]
     assert kinds[0] is EntryKind.NECESSITY_ASSESSMENT, "R-5.1a: the assessment precedes everything"
+    # Recorded by the automated checks (and again by the provision itself, issue 10).
     filtered = [e for e in recorded if e.kind is EntryKind.PERSONS_FILTERED]
-    assert [e.person_refs for e in filtered] == [("P-3",)] and filtered[0].rule_ids == ("R-4.2",)
+    assert filtered and {e.person_refs for e in filtered} == {("P-3",)} and filtered[0].rule_ids == ("R-4.2",)
+    assert filtered[0].actor == "police-checks"
     assert {EntryKind.CONSULTATION, EntryKind.CONSENT, EntryKind.PROVISION_DECIDED} <= set(kinds)
     decided = next(e for e in recorded if e.kind is EntryKind.PROVISION_DECIDED)
     assert decided.person_refs == ("P-1", "P-2") and decided.assessment_id == case["variables"]["necessityAssessmentRef"]
@@ -211,7 +213,11 @@ def test_r_4_1_no_need_goes_to_case_analysis_without_police_data(engine, workers
 
 
 def test_r_4_1_own_police_own_initiative_joins_an_existing_case(engine, workers, business_key, registers):
+    # A running case, worked up (its partners chosen), waiting for the analyst's decision.
     start_case(engine, business_key)
+    gather(engine, business_key)
+    complete(engine, business_key, "Task_WorkUp", WORK_UP)
+    wait_task(engine, business_key, "Task_CaseDecision")
     police = engine.client("politie")
     definition = police.get("process-definition/key/police-request")
     # A case number that does not exist first: the unit is asked to correct it (R-4.1-own).
