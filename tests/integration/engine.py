@@ -44,6 +44,13 @@ class Engine:
     process: subprocess.Popen | None = None
     #: Extra environment for the engine only, e.g. RIEC_ENGINE_DB_URL for PostgreSQL.
     engine_env: dict[str, str] = field(default_factory=dict)
+    #: Port a test may run the project's web service on: the engine's Content-Security-Policy lets Cockpit
+    #: connect there (RIEC_VAULT_URL; the managers' dashboard, tests/browser/test_dashboard.py).
+    web_port: int = field(default_factory=free_port)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def settings(self) -> Settings:
@@ -81,7 +88,7 @@ class Engine:
         # (another test session, `riec up`) must not pull classes from under it.
         jar = Path(shutil.copy2(build_engine(self.settings), self.data_dir / "riec-engine.jar"))
         log = open(self.data_dir / "engine.log", "ab")
-        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**{"RIEC_DEVELOPMENT": "true", **self.engine_env}), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**{"RIEC_DEVELOPMENT": "true", "RIEC_VAULT_URL": self.web_url, **self.engine_env}), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")
         return self
 

@@ -35,6 +35,8 @@ export default {
   },
   // No "Welcome to Camunda, first time here?" notice: it links to /camunda-welcome, which this build does not serve.
   disableWelcomeMessage: true,
+  // The managers' dashboard (issue 14): figures from the project's web service, drawn as SVG (scripts/riec-dashboard.js).
+  customScripts: ['scripts/riec-dashboard.js'],
   // // change the app name and vendor
   // app: {
   //   name: 'Operations',
