@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from riec.compliance.provision_register import EntryKind, iter_entries, verify_chain
@@ -62,17 +63,17 @@ CASE_ENDS: list[tuple[str, str, str]] = [
 
 #: The role tasks whose waiting time managers watch: (task definition key, Dutch label, candidate group).
 ROLE_TASKS: list[tuple[str, str, str]] = [
-    ("Task_Judgement", "Beoordeling door de politie", "police-unit"),
-    ("Task_Consult210", "Consultatie functionaris art. 2:10", "police-data-officer"),
-    ("Task_ConsentCaseProsecutor", "Toestemming zaaksofficier (art. 9)", "case-prosecutor"),
-    ("Task_ConsentCieProsecutor", "Toestemming CIE-officier (art. 10, eerste lid, onder a)", "cie-prosecutor"),
+    ("Task_Judgement", "Beoordeling politie", "police-unit"),
+    ("Task_Consult210", "Consultatie art. 2:10", "police-data-officer"),
+    ("Task_ConsentCaseProsecutor", "Toestemming zaaksofficier", "case-prosecutor"),
+    ("Task_ConsentCieProsecutor", "Toestemming CIE-officier", "cie-prosecutor"),
 ]
 
 #: Dutch labels of the refusal reason codes the police decision records (riec.handlers.police_decision).
 REASONS_NL: dict[str, str] = {
     "R-4.1-refuse:no_relevant_data": "Geen relevante gegevens",
     "R-4.1-refuse:refused": "Geweigerd (overig)",
-    "R-5.1e:advice_against": "Negatief advies functionaris art. 2:10",
+    "R-5.1e:advice_against": "Negatief advies art. 2:10",
     "R-5.1e:consent_refused:case_prosecutor": "Geen toestemming zaaksofficier",
     "R-5.1e:consent_refused:cie_prosecutor": "Geen toestemming CIE-officier",
 }
@@ -83,12 +84,16 @@ def reason_nl(code: str) -> str:
     if code in REASONS_NL:
         return REASONS_NL[code]
     if code.endswith(":check_failed"):
-        return f"Automatische controle niet geslaagd ({code.split(':')[0]})"
+        return f"Controle niet geslaagd ({code.split(':')[0]})"
     return code
 
 DESTRUCTION_NOTE_NL = ("Vernietigingstermijnen (art. 7) worden nog niet bijgehouden: 'te vernietigen' en 'termijn "
                        "verstreken' zijn nog niet beschikbaar. 'Vernietigd' en 'geanonimiseerd' tellen de "
                        "vastleggingen in het verstrekkingsregister.")
+DESTRUCTION_DUE_NOTE_NL = ("Te vernietigen: casussen waarvan de interventie is uitgevoerd en die nog niet zijn vernietigd "
+                           "(art. 7, eerste lid: zo spoedig mogelijk). 'Termijn verstreken' is nog niet beschikbaar: er is "
+                           "nog geen vernietigingstermijn vastgesteld. 'Vernietigd' en 'geanonimiseerd' tellen de "
+                           "vastleggingen in het verstrekkingsregister.")
 
 PAGE = 500
 
@@ -255,6 +260,7 @@ class Stats:
         by_rule: Counter[str] = Counter()
         by_reason: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
+        destroyed: set[str] = set()
         decisions = 0
         if self.database is not None:
             wanted = set(regions)
@@ -263,6 +269,8 @@ class Stats:
                 if entry.region not in wanted:
                     continue
                 kinds[entry.kind.value] += 1
+                if entry.kind is EntryKind.DESTRUCTION and entry.case_id:
+                    destroyed.add(entry.case_id)
                 # The police decision's refusal (not the letter's entry, which repeats it): one per refused request.
                 if entry.kind is EntryKind.REFUSAL and "process_instance" in entry.references and "letter" not in entry.references:
                     decisions += 1
@@ -277,12 +285,24 @@ class Stats:
             },
             "register": {"computedAt": iso(now), "entriesByKind": dict(sorted(kinds.items()))},
             "destruction": {
-                "computedAt": iso(now), "due": None, "overdue": None,
+                "computedAt": iso(now), "due": (due := self._destruction_due(regions, destroyed, now)), "overdue": None,
                 "done": kinds.get(EntryKind.DESTRUCTION.value, 0),
                 "anonymised": kinds.get(EntryKind.ANONYMISATION.value, 0),
-                "note": DESTRUCTION_NOTE_NL,
+                "note": DESTRUCTION_NOTE_NL if due is None else DESTRUCTION_DUE_NOTE_NL,
             },
         }
+
+    def _destruction_due(self, regions: list[str], destroyed: set[str], now: dt.datetime) -> int | None:
+        """Cases whose intervention was carried out (the intervention register, R-7.1) and that are not yet destroyed;
+        None while the register does not exist. No term is configured yet, so nothing is counted as overdue."""
+        if self.database is None or not inspect(self.database).has_table("intervention"):
+            return None
+        today = now.astimezone(AMSTERDAM).date().isoformat()
+        wanted = set(regions)
+        with self.database.connect() as conn:
+            rows = conn.execute(text("SELECT case_key, region, carried_out_on FROM intervention")).all()
+        return sum(1 for case_key, region, carried_out_on in rows
+                   if region in wanted and case_key not in destroyed and str(carried_out_on)[:10] <= today)
 
 
 # -- text output ----------------------------------------------------------------------------
@@ -307,8 +327,9 @@ def format_figures(figures: dict[str, Any]) -> str:
         lines.append(f"  {t['label']}: {_n(t['medianHours'])} / {_n(t['p90Hours'])} (n={t['completed']}); "
                      f"open {t['open']}; te laat {t['overdueNow']}")
     d = figures["destruction"]
-    lines.append(f"Vernietiging: vernietigd {d['done']}, geanonimiseerd {d['anonymised']}; te vernietigen/te laat: "
-                 "nog niet beschikbaar")
+    due = "nog niet beschikbaar" if d["due"] is None else d["due"]
+    lines.append(f"Vernietiging: te vernietigen {due}, termijn verstreken nog niet beschikbaar, vernietigd {d['done']}, "
+                 f"geanonimiseerd {d['anonymised']}")
     return "\n".join(lines)
 
 
