@@ -30,10 +30,12 @@ DUE = {"riec-analyst": "dueRiecAnalyst", "police-unit": "duePoliceUnit", "police
 MESSAGE = {"Task_OpenSources": "openSourceValidationMessage", "Task_ConsentCaseProsecutor": "caseProsecutorValidationMessage",
            "Task_ConsentCieProsecutor": "cieProsecutorValidationMessage", "Task_CorrectOwnInitiative": "ownInitiativeMessage"}
 
-ROOT_EL = ET.parse(CASE).getroot()
-ELEMENTS = {el.get("id"): el for el in ROOT_EL.iter() if el.get("id")}
-USER_TASKS = sorted(el.get("id") for el in ROOT_EL.iter(f"{{{NS['bpmn']}}}userTask"))
-FLOWS = list(ROOT_EL.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
+#: The case diagram and the intervention that follows it (R-7.1): the same conventions hold for both.
+INTERVENTION = ROOT / "bpmn" / "intervention.bpmn"
+ROOTS = [ET.parse(CASE).getroot(), ET.parse(INTERVENTION).getroot()]
+ELEMENTS = {el.get("id"): el for r in ROOTS for el in r.iter() if el.get("id")}
+USER_TASKS = sorted(el.get("id") for r in ROOTS for el in r.iter(f"{{{NS['bpmn']}}}userTask"))
+FLOWS = [f for r in ROOTS for f in r.iter(f"{{{NS['bpmn']}}}sequenceFlow")]
 
 
 def form(form_id: str) -> dict:
@@ -56,14 +58,15 @@ def outgoing(node_id: str) -> list[ET.Element]:
 
 
 def boundaries(node_id: str) -> list[ET.Element]:
-    return [el for el in ROOT_EL.iter(f"{{{NS['bpmn']}}}boundaryEvent") if el.get("attachedToRef") == node_id]
+    return [el for r in ROOTS for el in r.iter(f"{{{NS['bpmn']}}}boundaryEvent") if el.get("attachedToRef") == node_id]
 
 
 def test_the_diagram_has_the_user_tasks_of_the_contract():
     assert USER_TASKS == sorted([
         "Task_HalfOpenSources", "Task_ClosedSources", "Task_OpenSources", "Task_WorkUp", "Task_CaseDecision", "Task_Request",
         "Task_CorrectOwnInitiative", "Task_OwnInitiativeDetails", "Task_Judgement", "Task_Consult210",
-        "Task_ConsentCaseProsecutor", "Task_ConsentCieProsecutor"])
+        "Task_ConsentCaseProsecutor", "Task_ConsentCieProsecutor",
+        "Task_InterventionStrategy", "Task_InterventionCarriedOut"])
 
 
 @pytest.mark.parametrize("task_id", USER_TASKS)

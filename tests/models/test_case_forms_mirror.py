@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 import riec.casework as cw
+import riec.intervention as iv
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 MODELS = {
@@ -22,6 +23,7 @@ MODELS = {
     "police-own-initiative-details": cw.OwnInitiativeDetails, "police-judgement": cw.PoliceJudgement,
     "police-consultation-2-10": cw.Consultation210, "police-consent-case-prosecutor": cw.ConsentCaseProsecutor,
     "police-consent-cie-prosecutor": cw.ConsentCieProsecutor,
+    "intervention-strategy": iv.InterventionStrategy, "intervention-carried-out": iv.InterventionCarriedOut,
 }
 SHOWN_ONLY = {"validationMessage", "openSourceValidationMessage", "caseProsecutorValidationMessage", "cieProsecutorValidationMessage"}
 

@@ -91,6 +91,11 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
             "READ", "READ_INSTANCE", "READ_HISTORY",
             "READ_INSTANCE_VARIABLE", "READ_HISTORY_VARIABLE", "READ_TASK_VARIABLE",
         ]),
+        # ... and records the partners' intervention after the decision (riec-intervention, R-7.1): reading, no starting.
+        ("riec-analyst", PROCESS_DEFINITION, "riec-intervention", [
+            "READ", "READ_INSTANCE", "READ_HISTORY",
+            "READ_INSTANCE_VARIABLE", "READ_HISTORY_VARIABLE", "READ_TASK_VARIABLE",
+        ]),
         ("riec-analyst", PROCESS_INSTANCE, "*", ["CREATE"]),
         ("manager", APPLICATION, "cockpit", ["ACCESS"]),
         # Counts, durations and incidents: no *_VARIABLE permission, so no variable value (issue 6).
@@ -112,6 +117,8 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
         # case's phenomenon, purpose and partners (READ_INSTANCE_VARIABLE on riec-case only).
         (WORKER_GROUP.group, PROCESS_DEFINITION, "police-request", ["CREATE_INSTANCE"]),
         (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-case", ["READ_INSTANCE_VARIABLE"]),
+        # The worker of `intervention-start` starts the case's intervention by message (R-7.1).
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-intervention", ["CREATE_INSTANCE"]),
         # The police unit may provide on its own initiative (R-4.1-own): it starts `police-request` in Tasklist.
         ("police-unit", PROCESS_DEFINITION, "police-request", ["READ", "CREATE_INSTANCE"]),
         ("police-unit", PROCESS_INSTANCE, "*", ["CREATE"]),

@@ -231,6 +231,20 @@ vault_acknowledgement = Table(
 )
 
 
+#: The intervention register (riec.intervention, issue 10; migration 0007_intervention): the RIEC partners' joint
+#: strategy (R-7.1) and the date it was carried out, the date destruction (art. 7, issue 11) starts from. One row per case.
+intervention = Table(
+    "intervention", metadata,
+    Column("case_key", String(200), primary_key=True),
+    Column("region", String(80), nullable=True, index=True),
+    Column("measures", Text, nullable=False, doc="JSON list: bestuurlijk, fiscaal, strafrechtelijk, anders."),
+    Column("other_description", Text, nullable=True),
+    Column("strategy", Text, nullable=False),
+    Column("carried_out_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+
 # --------------------------------------------------------------------------- databases
 
 

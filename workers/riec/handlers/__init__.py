@@ -25,3 +25,4 @@ from riec.handlers import (  # noqa: E402,F401  (the case and police-request pro
 )
 from riec.letters import handler as refusal_letter  # noqa: E402,F401  (the refusal letter, R-4.1-refuse, issue 10)
 from riec.handlers import provision  # noqa: E402,F401  (the provision step and the data vault, issue 10)
+from riec.handlers import intervention  # noqa: E402,F401  (the case analysis and intervention, R-7.1, issue 10)

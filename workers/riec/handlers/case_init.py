@@ -7,7 +7,9 @@ designated persons of the case's own region (R-6.1, R-1).
 """
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import date
+
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from riec.casework import DuePeriods
@@ -29,6 +31,8 @@ class Option(BaseModel):
 
 class CaseInitOutput(DuePeriods):
     case_key: str | None
+    #: The day the case began (JJJJ-MM-DD): an intervention cannot have been carried out before it (R-7.1).
+    case_started_on: str = Field(default_factory=lambda: date.today().isoformat())
     partner_options: list[Option]
     recipient_options: list[Option]
 
@@ -45,7 +49,7 @@ def region_options(database: Engine, region: str | None) -> tuple[list[Option], 
 @registry.topic("case-init")
 def case_init(case: InitInput, *, database: Engine, due_periods: DuePeriods) -> CaseInitOutput:
     """Reads the business key and the tenant (region). Sets ``caseKey`` (the
-    signal's business key), the five ``due…`` periods and ``partnerOptions`` /
+    signal's business key), ``caseStartedOn``, the five ``due…`` periods and ``partnerOptions`` /
     ``recipientOptions`` (Json lists of ``{label, value}``) of the case's region."""
     partners, recipients = region_options(database, case.tenant_id)
     return CaseInitOutput(case_key=case.business_key, partner_options=partners, recipient_options=recipients,
