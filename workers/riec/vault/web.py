@@ -11,6 +11,7 @@ Every POST answers JSON when asked (``Accept: application/json``): that is what
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from typing import Any, Callable
@@ -19,8 +20,10 @@ from flask import Flask, Response, flash, get_flashed_messages, jsonify, redirec
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from riec.compliance.models import DataCategory
+from riec.compliance.rules import CATEGORY_NL
 from riec.runtime.engine import EngineError
-from riec.vault.service import CONFIDENTIALITY_NOTICE_NL, POLICE_UNIT, Vault, VaultRefusal, VaultUser
+from riec.vault.service import AMSTERDAM, CONFIDENTIALITY_NOTICE_NL, POLICE_UNIT, Vault, VaultRefusal, VaultUser
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +64,8 @@ PAGE = """<!doctype html>
 <h2>Verstrekte pakketten</h2>
 {% if packages %}
 <table id="pakketten"><tr><th>Casus</th><th>Soort gegevens</th><th>Verstrekt</th><th></th></tr>
-{% for p in packages %}<tr id="pakket-{{ p.id }}"><td>{{ p.case_key }}</td><td>{{ p.data_categories|join(', ') or '-' }}</td>
- <td>{{ p.provided_at.strftime('%d-%m-%Y %H:%M') if p.provided_at else 'nog niet verstrekt' }}</td>
+{% for p in packages %}<tr id="pakket-{{ p.id }}"><td>{{ p.case_key }}</td><td>{{ p.data_categories|map('soort')|join('; ') or '-' }}</td>
+ <td>{{ p.provided_at|amsterdam if p.provided_at else 'nog niet verstrekt' }}</td>
  <td>{% if p.provided_at %}
   {% if not p.acknowledged %}
    <div class="notice">{{ notice }}</div>
@@ -87,6 +90,9 @@ def create_app(vault: Vault, identity: Any, *, secret_key: str | None = None, ma
         MAX_CONTENT_LENGTH=(max_bytes or vault.max_bytes) + 64 * 1024,
     )
     max_kb = vault.max_bytes // 1024
+    # What the officer reads: the data type's Dutch name, times in Dutch local time.
+    app.jinja_env.filters["soort"] = lambda c: CATEGORY_NL.get(DataCategory(c), c) if c in DataCategory._value2member_map_ else c
+    app.jinja_env.filters["amsterdam"] = lambda t: (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
     def wants_json() -> bool:
         return request.accept_mimetypes.best == "application/json"

@@ -1,0 +1,92 @@
+"""The vault's page as officers meet it, in headless Chromium (issue 10): upload, acknowledge, open, refusals.
+
+The police unit signs in with its Tasklist login, is refused an empty file in
+Dutch and uploads the package; the recipient is refused before acknowledging the
+confidentiality notice (R-5.1d), acknowledges and opens; a user of another region
+sees no package (R-6.1). Screenshots land in test-artifacts/screenshots/vault-*.png.
+"""
+from __future__ import annotations
+
+import pytest
+
+from riec.compliance import db
+from riec.compliance.provision_register import EntryKind, iter_entries
+from tests.integration.case_steps import police_decides, police_outcome, to_request
+from tests.integration.vault_steps import running_vault, wait_for_package_request
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def vault_url(engine, tmp_path_factory):  # noqa: F811
+    with running_vault(engine, tmp_path_factory.mktemp("vault")) as url:
+        yield url
+
+
+def sign_in(browser, vault_url: str, user: str, password: str):
+    from selenium.webdriver.common.by import By
+
+    b = browser()
+    b.base_url = vault_url
+    b.open("/")
+    b.driver.find_element(By.ID, "username").send_keys(user)
+    b.driver.find_element(By.ID, "password").send_keys(password)
+    b.driver.find_element(By.ID, "inloggen-knop").click()
+    assert b.driver.find_element(By.ID, "gebruiker").text == user
+    return b
+
+
+def message(b) -> str:
+    from selenium.webdriver.common.by import By
+
+    return " ".join(e.text for e in b.driver.find_elements(By.CSS_SELECTOR, ".msg"))
+
+
+def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, workers, browser, vault_url, business_key, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    password = engine.settings.demo_password
+    to_request(engine, business_key, ["art9"], recipientIds=["partner"])
+    police_decides(engine, business_key, case_prosecutor="given")
+    wait_for_package_request(engine, business_key)
+
+    police = sign_in(browser, vault_url, "politie", password)
+    police.screenshot("vault-politie-aanmelden")
+    empty = tmp_path / "leeg.txt"
+    empty.write_bytes(b"")
+    Select(police.driver.find_element(By.ID, "case_key")).select_by_value(business_key)
+    police.driver.find_element(By.ID, "bestand").send_keys(str(empty))
+    police.driver.find_element(By.ID, "uploaden-knop").click()
+    assert "Het bestand is leeg" in message(police)
+    police.screenshot("vault-politie-leeg-bestand-geweigerd")
+    package_file = tmp_path / "pakket.txt"
+    package_file.write_text("Verstrekkingspakket (testgegevens)\n", encoding="utf-8")
+    Select(police.driver.find_element(By.ID, "case_key")).select_by_value(business_key)
+    police.driver.find_element(By.ID, "bestand").send_keys(str(package_file))
+    police.driver.find_element(By.ID, "uploaden-knop").click()
+    assert "versleuteld opgeslagen" in message(police)
+    police.screenshot("vault-politie-pakket-geupload")
+    police_outcome(engine, business_key)
+
+    partner = sign_in(browser, vault_url, "partner", password)
+    assert business_key in partner.driver.find_element(By.ID, "pakketten").text
+    assert "geheimhoudingsplicht van artikel 7, tweede lid" in partner.driver.page_source
+    partner.screenshot("vault-ontvanger-pakketten")
+    partner.driver.find_element(By.CSS_SELECTOR, "a.openen").click()
+    assert "U kunt dit pakket niet openen" in message(partner) and "geheimhoudingsplicht" in message(partner)
+    partner.screenshot("vault-ontvanger-eerst-bevestigen")
+    partner.driver.find_element(By.CSS_SELECTOR, "button.bevestigen").click()
+    assert "U hebt de geheimhoudingsplicht bevestigd" in message(partner)
+    partner.screenshot("vault-ontvanger-bevestigd")
+    partner.driver.find_element(By.CSS_SELECTOR, "a.openen").click()  # a download: the page stays
+    registers = db.open_database(engine.settings.effective_database_url)
+    from tests.integration.engine import wait_until
+
+    wait_until(lambda: any(e.entry.kind is EntryKind.PACKAGE_OPENED and e.entry.recipient_id == "partner"
+                           for e in iter_entries(registers, case_id=business_key)), 20, what="the opening in the register")
+
+    limburg = sign_in(browser, vault_url, "partner-limburg", password)
+    assert limburg.driver.find_element(By.ID, "geen-pakketten").text == "Er zijn geen pakketten voor u."
+    assert business_key not in limburg.driver.page_source
+    limburg.screenshot("vault-andere-regio-ziet-niets")
