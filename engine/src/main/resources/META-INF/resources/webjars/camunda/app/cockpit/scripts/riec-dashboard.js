@@ -25,7 +25,7 @@ const STYLE = `
 .riec-dash .riec-berekend { color: #666; font-size: 12px; margin-top: 4px; }
 .riec-dash .riec-note { color: #555; font-size: 12px; margin-top: 4px; }
 .riec-dash .riec-fout { color: #a94442; }
-.riec-dash svg text { font-family: inherit; font-size: 12px; }
+.riec-dash svg text { font-family: inherit; font-size: 13px; }
 `;
 
 function el(tag, attrs = {}, text) {
@@ -51,6 +51,14 @@ function number(value) {
   return value === null || value === undefined ? '–' : value.toLocaleString('nl-NL');
 }
 
+/** A duration given in hours, readably: minutes under an hour, days from two days on. */
+function duration(hours) {
+  if (hours === null || hours === undefined) return '–';
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) return `${hours.toLocaleString('nl-NL', { maximumFractionDigits: 1 })} u`;
+  return `${(hours / 24).toLocaleString('nl-NL', { maximumFractionDigits: 1 })} d`;
+}
+
 function card(parent, figure, title, computedAt) {
   const box = el('div', { class: 'riec-card', 'data-figure': figure });
   box.appendChild(el('h4', {}, title));
@@ -66,7 +74,7 @@ function card(parent, figure, title, computedAt) {
 
 /** Horizontal bars; items: {key, label, value, colour?, text?}. centred: a funnel. */
 function bars(items, { centred = false, unit = '' } = {}) {
-  const width = 600, labelW = 230, valueW = 70, rowH = 24;
+  const width = 600, labelW = 250, valueW = 90, rowH = 24;
   const plot = width - labelW - valueW;
   const max = Math.max(1, ...items.map((i) => i.value || 0));
   const chart = svg('svg', { viewBox: `0 0 ${width} ${Math.max(rowH, items.length * rowH)}`, width: '100%', role: 'img' });
@@ -151,11 +159,11 @@ function renderScope(parent, figures, prefix) {
   byReason.done(r.byReason.length ? '' : 'Geen weigeringen.');
 
   const w = figures.waiting;
-  const waiting = card(cards, `${prefix}-waiting`, 'Wachttijd per rol (uren): mediaan en 90e percentiel', w.computedAt);
+  const waiting = card(cards, `${prefix}-waiting`, 'Wachttijd per rol: mediaan en 90e percentiel', w.computedAt);
   const items = [];
   w.tasks.forEach((t) => {
-    items.push({ key: `${t.task}:median`, label: `${t.label} – mediaan`, value: t.medianHours, colour: '#2f7fc1', text: `${number(t.medianHours)} u` });
-    items.push({ key: `${t.task}:p90`, label: 'p90', value: t.p90Hours, colour: '#7ab6e2', text: `${number(t.p90Hours)} u` });
+    items.push({ key: `${t.task}:median`, label: `${t.label}: mediaan`, value: t.medianHours, colour: '#2f7fc1', text: duration(t.medianHours) });
+    items.push({ key: `${t.task}:p90`, label: '90e percentiel', value: t.p90Hours, colour: '#7ab6e2', text: duration(t.p90Hours) });
   });
   waiting.box.appendChild(bars(items));
   const overdue = card(cards, `${prefix}-overdue`, 'Nu te laat (open taken over de termijn)', w.computedAt);
