@@ -20,10 +20,11 @@ link keeps its first value.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -40,6 +41,7 @@ from riec.vault.service import Vault
 from riec.vault.tables import vault_package
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+log = logging.getLogger(__name__)
 Texts = Annotated[list[str], BeforeValidator(_json_text)]
 
 
@@ -96,6 +98,15 @@ def _consents(p: ProvisionInput) -> tuple[str, ...]:
 
 @registry.topic("provision")
 def provision(p: ProvisionInput, *, database: Engine, vault: Vault, notifier: Notifier) -> Provided:
+    try:
+        return _provide(p, database=database, vault=vault, notifier=notifier)
+    except ValidationError as exc:
+        # Name the model and fields that rejected a value, never the value (it may be personal data).
+        log.error("provision rejected by %s: %s", exc.title, ", ".join(f"{'.'.join(map(str, e['loc']))} ({e['type']})" for e in exc.errors()))
+        raise
+
+
+def _provide(p: ProvisionInput, *, database: Engine, vault: Vault, notifier: Notifier) -> Provided:
     """Reads ``caseKey``, ``packageRef``, ``recipientIds``, ``partnerIds``, ``dataCategories``,
     ``persons``, ``legalBasisId``, ``necessityAssessmentRef``, the 2:10 advice and consents, and
     the tenant. Sets ``provisionRef`` (the package), ``providedRecipientIds`` and
