@@ -25,9 +25,12 @@ def prepare(engine: Engine) -> None:
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
     engine = Engine(tmp_path_factory.mktemp("engine")).start()
-    prepare(engine)
-    yield engine
-    engine.stop()
+    try:
+        prepare(engine)
+        yield engine
+    finally:
+        # Also when prepare() fails: a leaked engine would outlive the test run.
+        engine.stop()
 
 
 @pytest.fixture(scope="session")
