@@ -41,7 +41,7 @@ GLOBAL_ACTIONS = ("deploy", "users", "groups", "tenants", "authorizations", "fil
 #: The case and police processes read their tasks' due periods (set by case-init / police-init, docs/case-process.md).
 _DUE = {"dueRiecAnalyst": "P5D", "duePoliceUnit": "P10D", "duePoliceDataOfficer": "P5D", "dueCaseProsecutor": "P5D",
         "dueCieProsecutor": "P5D"}
-START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE}
+START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE, "riec-intervention": _DUE}
 #: Variables a user task needs to be completed: (process id, task id) -> variables.
 COMPLETE_VARIABLES: dict[tuple[str, str], dict] = {
     ("riec-signal", "Task_CorrectSignal"): {"correctionDecision": "intrekken"},

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from riec import intervention
+from riec.casework import DuePeriods
 from riec.compliance import db
 from riec.formcheck import dutch_problems
 from riec.handlers import registry
@@ -13,9 +14,11 @@ from riec.handlers.intervention import (
     CarriedOutSubmitted, RecordInput, StartInput, record_intervention, start_intervention, validate_carried_out,
 )
 from riec.runtime import BpmnError
+from riec.settings import Settings
 from tests.unit.test_case_handlers import FakeCamunda
 
 TODAY = dt.date.today()
+PERIODS = DuePeriods.from_settings(Settings())
 
 
 @pytest.fixture
@@ -34,14 +37,18 @@ def test_r_7_1_start_sends_the_case_key_and_region_once():
     case = StartInput.model_validate({"businessKey": "SIG-1", "tenant_id": "riec-noord", "caseOutcome": "provided",
                                       "caseStartedOn": "2026-01-05", "dueRiecAnalyst": "P5D"})
     camunda = FakeCamunda()
-    start_intervention(case, camunda=camunda)
+    start_intervention(case, camunda=camunda, due_periods=PERIODS)
     [(path, body)] = camunda.posts
     assert path == "message" and body["messageName"] == "riec-intervention-start" and body["businessKey"] == "SIG-1"
     variables = {k: v["value"] for k, v in body["processVariables"].items()}
     assert variables == {"caseKey": "SIG-1", "region": "riec-noord", "caseOutcome": "provided",
                          "caseStartedOn": "2026-01-05", "dueRiecAnalyst": "P5D"}
+    older = StartInput.model_validate({"businessKey": "SIG-2", "tenant_id": "riec-noord"})
+    camunda = FakeCamunda()
+    start_intervention(older, camunda=camunda, due_periods=PERIODS)
+    assert camunda.posts[0][1]["processVariables"]["dueRiecAnalyst"]["value"] == PERIODS.due_riec_analyst
     already = FakeCamunda({"process-instance": [{"id": "x"}]})
-    start_intervention(case, camunda=already)
+    start_intervention(case, camunda=already, due_periods=PERIODS)
     assert already.posts == [], "a redelivery does not start a second intervention"
 
 

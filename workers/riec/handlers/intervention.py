@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
 from riec import intervention
+from riec.casework import DuePeriods
 from riec.formcheck import INPUT_INVALID, as_message, dutch_problems, validation_handler
 from riec.handlers import registry
 from riec.runtime import BpmnError
@@ -50,7 +51,7 @@ class Started(_Camel):
 
 
 @registry.topic("intervention-start")
-def start_intervention(case: StartInput, *, camunda: CamundaClient) -> Started:
+def start_intervention(case: StartInput, *, camunda: CamundaClient, due_periods: DuePeriods) -> Started:
     """Reads the business key, the tenant, ``caseOutcome``, ``caseStartedOn`` and ``dueRiecAnalyst``.
     Starts ``riec-intervention`` for the case unless a redelivery already did (R-7.1, R-6.1).
     Only references travel: the case key, its region, outcome, start date and due period."""
@@ -59,10 +60,10 @@ def start_intervention(case: StartInput, *, camunda: CamundaClient) -> Started:
     if running:
         log.info("intervention for this case already started; not started again")
         return Started()
+    # The case's own due period; the configured one for a case started before it had one (the tasks need it).
     variables: dict[str, Any] = {"caseKey": case.business_key, "region": case.tenant_id,
-                                 "caseOutcome": case.case_outcome or "", "caseStartedOn": case.case_started_on or ""}
-    if case.due_riec_analyst:
-        variables["dueRiecAnalyst"] = case.due_riec_analyst
+                                 "caseOutcome": case.case_outcome or "", "caseStartedOn": case.case_started_on or "",
+                                 "dueRiecAnalyst": case.due_riec_analyst or due_periods.due_riec_analyst}
     # The definition is shared by all regions; the instance takes its region from ``region`` (tenant provider, R-6.1).
     camunda.post("message", {"messageName": START_MESSAGE, "businessKey": case.business_key,
                              "processVariables": to_camunda_map(variables)})
