@@ -109,8 +109,13 @@ def test_r_5_1e_both_data_types_need_both_consents_in_parallel_and_overdue_notif
     case_task = wait_task(engine, business_key, "Task_ConsentCaseProsecutor")
     cie_task = wait_task(engine, business_key, "Task_ConsentCieProsecutor")
     assert case_task["due"] and cie_task["due"], "every task has a due date"
-    notices = wait_until(lambda: RecordedNotifications(registers).for_case(business_key), 90, what="overdue notification")
+    notices = wait_until(lambda: [n for n in RecordedNotifications(registers).for_case(business_key) if n.kind == "overdue"],
+                         90, what="overdue notification")
     assert [(n.recipient_group, n.task_ref) for n in notices] == [("cie-prosecutor", "Task_ConsentCieProsecutor")]
+    # Issue 10: the police unit, the 2:10 officer and both prosecutors were told their task waits, once each.
+    waiting = sorted((n.kind, n.recipient_group) for n in RecordedNotifications(registers).for_case(business_key) if n.kind != "overdue")
+    assert waiting == [("consent_waiting", "case-prosecutor"), ("consent_waiting", "cie-prosecutor"),
+                       ("consultation_waiting", "police-data-officer"), ("request_arrived", "police-unit")]
     assert business_key in notices[0].text_nl and "Jan" not in notices[0].text_nl
     complete(engine, business_key, "Task_ConsentCaseProsecutor", {"caseProsecutorConsent": "given"})
     complete(engine, business_key, "Task_ConsentCieProsecutor", {"cieProsecutorConsent": "given"})

@@ -43,6 +43,19 @@ def database(tmp_path):
     return database
 
 
+class Told:
+    """A fake notifier: keeps what it was asked to tell, once per key (as the real ones)."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, Any] = {}
+
+    def notify(self, message: Any) -> bool:
+        if message.key in self.sent:
+            return False
+        self.sent[message.key] = message
+        return True
+
+
 class FakeCamunda:
     """Answers GETs from ``answers`` (path -> value), records POSTs; ``fail_post`` raises on the next POST."""
 
@@ -229,14 +242,14 @@ def test_request_is_sent_once_with_references_only_in_the_case_region():
         "caseKey": "SIG-11", "purpose": "case_analysis", "compatibleAims": ["crime"], "phenomenon": "drugs",
         "partnerIds": ["gem-groningen"], "persons": PERSONS, "dataCategories": ["art9"],
         "recipientIds": ["nn-groningen-analist"], "necessityAssessmentRef": "na-1", "tenantId": "riec-noord"})
-    send_police_request(request, camunda=camunda)
+    send_police_request(request, camunda=camunda, notifier=Told())
     [(path, body)] = camunda.posts
     assert body["messageName"] == "riec-police-request" and "tenantId" not in body
     variables = body["processVariables"]
     assert variables["region"]["value"] == "riec-noord" and variables["necessityAssessmentRef"]["value"] == "na-1"
     assert "necessity" not in variables, "only the assessment's reference travels (R-5.1a)"
     already = FakeCamunda({"process-instance": [{"id": "x"}]})
-    send_police_request(request, camunda=already)
+    send_police_request(request, camunda=already, notifier=Told())
     assert already.posts == []
 
 
@@ -282,7 +295,8 @@ def test_every_topic_of_the_contract_is_registered():
 def submit(topic: str, values: dict, database=None, tenant: str = "riec-noord") -> dict:
     t = registry[topic]
     form = t.input_model.model_validate({**values, "tenant_id": tenant})
-    return t.handler(form, database=database) if t.dependencies else t.handler(form)
+    fakes = {"database": database, "notifier": Told()}
+    return t.handler(form, **{name: fakes[name] for name in t.dependencies})
 
 
 def rejected(topic: str, values: dict, database=None, message: str = "validationMessage") -> str:
