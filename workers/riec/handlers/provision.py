@@ -156,7 +156,7 @@ def _provide(p: ProvisionInput, *, database: Engine, vault: Vault, notifier: Not
     if provided:
         extra: dict[str, Any] = {"region": region} if region and "region" in Notification.model_fields else {}
         notifier.notify(Notification(
-            key=f"provision:{p.task_key}", kind="provision", recipient_group="riec-partner", business_key=p.case_key,
+            key=f"provision:{p.task_key}", kind="provided", recipient_group="riec-partner", business_key=p.case_key,
             task_ref="vault", text_nl=f"Er zijn politiegegevens aan u verstrekt bij casus {p.case_key}. "
                                       f"Open ze in de datakluis: {vault.url or 'de datakluis'}", created_at=now, **extra))
     return Provided(provision_ref=p.package_ref, provided_recipient_ids=provided, refused_recipient_ids=refused)
