@@ -83,3 +83,12 @@ def test_readme_command_table_names_exactly_the_parsers_commands():
         assert group in commands, f"`riec {group} {name}` is documented but riec has no {group!r}"
         actions = [a for a in sub.choices[group]._actions if isinstance(a, argparse._SubParsersAction)]
         assert actions and name in actions[0].choices, f"`riec {group} {name}` is documented but does not exist"
+
+
+def test_case_history_shows_task_names_without_the_raw_number_expression():
+    from riec.cases import activity_label
+
+    raw = {"activityName": "Fase 4a: half open bronnen raadplegen · ${execution.processBusinessKey}", "activityId": "Task_HalfOpenSources"}
+    assert activity_label(raw) == "Fase 4a: half open bronnen raadplegen"
+    assert activity_label({"activityName": None, "activityId": "Gateway_Hit"}) == "Gateway_Hit"
+    assert activity_label({"activityName": "Hit?", "activityId": "Gateway_Hit"}) == "Hit?"

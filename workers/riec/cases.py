@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 
@@ -53,6 +54,15 @@ def submit_signal(client: CamundaClient, data: dict[str, Any], business_key: str
     return key, answer[0]["processInstance"]["id"]
 
 
+#: A user task's name ends in " · ${execution.processBusinessKey}": Tasklist shows the evaluated
+#: task name, but history keeps the element's raw name. The case number heads the view anyway.
+_NUMBER_SUFFIX = re.compile(r"\s*·\s*\$\{[^}]*\}\s*$")
+
+
+def activity_label(activity: dict[str, Any]) -> str:
+    return _NUMBER_SUFFIX.sub("", activity["activityName"] or "") or activity["activityId"]
+
+
 def case_view(client: CamundaClient, business_key: str) -> list[dict[str, Any]]:
     views = []
     for inst in client.get("history/process-instance", processInstanceBusinessKey=business_key, sortBy="startTime", sortOrder="asc"):
@@ -74,7 +84,7 @@ def case_view(client: CamundaClient, business_key: str) -> list[dict[str, Any]]:
             "variables": variables,
             "incidents": [{"activity": i["activityId"], "message": i["incidentMessage"]} for i in incidents],
             "history": [
-                {"activity": a["activityName"] or a["activityId"], "type": a["activityType"], "started": a["startTime"], "ended": a["endTime"], "by": a.get("assignee")}
+                {"activity": activity_label(a), "type": a["activityType"], "started": a["startTime"], "ended": a["endTime"], "by": a.get("assignee")}
                 for a in activities
                 if a["activityName"] or a["activityType"] not in ("exclusiveGateway", "parallelGateway", "inclusiveGateway")
             ],
