@@ -24,6 +24,7 @@ Components (built lazily, once per app):
 ``notifier``       notifications to a role's group, recorded and queued as mail (riec.mail.outbox)
 ``due_periods``    the ISO-8601 due periods of the case and police tasks (riec.casework)
 ``vault``          the data vault of provided packages (riec.vault), asking the engine as ``camunda``
+``retention``      the retention terms of art. 7 (riec.retention)
 =================  =====================================================================
 
 How a handler gets a dependency
@@ -64,9 +65,10 @@ from riec.settings import Settings
 if TYPE_CHECKING:
     from riec.vault.service import Vault
     from riec.mail.sender import MailSender
+    from riec.retention import RetentionTerms
 
 #: What handlers may ask for by name (keyword-only parameters).
-HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods", "vault", "tasklist_url"})
+HANDLER_DEPENDENCIES = frozenset({"database", "partners", "hit_checks", "hit_key", "camunda", "notifier", "due_periods", "vault", "tasklist_url", "retention"})
 
 _COMPONENTS = frozenset({"camunda", "database", "partner_registers", "partners", "hit_checks", "environ", "notifier", "vault"})
 
@@ -150,6 +152,13 @@ class App:
     @property
     def due_periods(self) -> DuePeriods:
         return DuePeriods.from_settings(self.settings)
+
+    @property
+    def retention(self) -> "RetentionTerms":
+        """The retention terms of art. 7 (R-7.1, R-7.2) from the settings (riec.retention)."""
+        from riec.retention import RetentionTerms
+
+        return RetentionTerms.from_settings(self.settings)
 
     @cached_property
     def vault(self) -> "Vault":

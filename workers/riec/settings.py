@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     vault_max_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest provision package the vault accepts, in bytes.")
     vault_secret: str = Field("", description="Key that signs the vault's session cookies; empty means a random key per start (everyone signs in again after a restart).")
     log_level: str = Field("INFO", description="Python log level.")
+    # Retention and destruction (art. 7, issue 11; riec.retention). Whole days: the decree speaks in dates.
+    destruction_grace_days: int = Field(14, ge=0, le=365, description="R-7.1: days after the intervention is recorded as carried out before the case's police data are destroyed (a short grace period for loose ends; 0 destroys at once).")
+    max_retention_days: int = Field(365, ge=1, le=3650, description="R-7.1: the longest a case's provided data are kept, counted from the provision, even if no intervention is ever recorded.")
+    retention_warning_days: int = Field(30, ge=0, le=365, description="Days before the maximum retention ends that the analysts and the privacy officer are warned.")
+    anonymisation_lead_days: int = Field(7, ge=0, le=365, description="R-7.2: the anonymisation decision is due this many days before the destruction date (never later than the day before it).")
+    no_case_retention_days: int = Field(28, ge=0, le=365, description="Days the personal data of a signal that ends without a case (no hit, withdrawn, closed without indications) are kept before destruction.")
+    register_retention_years: int = Field(5, ge=1, le=30, description="Years the necessity assessments and provision-register entries are kept (art. 7 and the privacy protocol); they only reference what was destroyed.")
 
     @field_validator("legal_bases_file", "database_url", "mail_addresses_file", mode="before")
     @classmethod
