@@ -245,6 +245,21 @@ intervention = Table(
 )
 
 
+#: The destruction register (riec.destruction, issue 11; migration 0008_destruction): one row per destroyed case or
+#: signal (R-7.1). What was destroyed as counts only (never the data); ``register_seq`` is its DESTRUCTION entry.
+destruction = Table(
+    "destruction", metadata,
+    Column("case_key", String(200), primary_key=True),
+    Column("region", String(80), nullable=True, index=True),
+    Column("subject", String(20), nullable=False, server_default="case", doc="case | signal (ended without a case)."),
+    Column("trigger", String(40), nullable=False, doc="intervention | no_decision | max_retention | sweep | no_case."),
+    Column("rule_ids", Text, nullable=False, doc="JSON list."),
+    Column("destroyed_at", DateTime(timezone=True), nullable=False),
+    Column("counts", Text, nullable=False, doc="JSON object: what was destroyed, counted per place."),
+    Column("register_seq", BigInteger, nullable=True),
+)
+
+
 # --------------------------------------------------------------------------- databases
 
 
