@@ -260,6 +260,24 @@ destruction = Table(
 )
 
 
+#: Onward provision (riec.onward, issue 12; migration 0010_onward): a package made available, with the providing unit's
+#: prior consent (R-6.2), to a named partner of another region. The vault's one exception to R-6.1 (riec.vault.onward).
+onward_grant = Table(
+    "onward_grant", metadata,
+    Column("id", String(36), primary_key=True, doc="The onward reference."),
+    Column("package_id", String(36), ForeignKey("vault_package.id"), nullable=False),
+    Column("case_key", String(200), nullable=False, index=True),
+    Column("region", String(80), nullable=False, index=True, doc="The providing (case) region."),
+    Column("partner_id", String(80), nullable=False, doc="The receiving partner (of another region)."),
+    Column("receiving_region", String(80), nullable=False, index=True),
+    Column("requested_by", String(80), nullable=False, doc="The recipient (designated person) who asked."),
+    Column("process_instance_id", String(64), nullable=False, unique=True, doc="The riec-onward-provision instance."),
+    Column("consent_refs", Text, nullable=False, doc="JSON list: role:user tokens of the consents relied on."),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Index("ix_onward_grant_package_id_partner_id", "package_id", "partner_id"),
+)
+
+
 # --------------------------------------------------------------------------- databases
 
 
