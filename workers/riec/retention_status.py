@@ -90,6 +90,10 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _earliest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return b if a is None else a if b is None else min(a, b)
 
@@ -131,19 +135,20 @@ def schedules(database: Engine, terms: RetentionTerms) -> tuple[list[CaseSchedul
     with database.connect() as conn:
         if "vault_package" in tables:
             for key, region, uploaded_at in conn.execute(text("SELECT case_key, region, uploaded_at FROM vault_package")):
-                c = case(key, region)
+                c = case(str(key), _opt(region))
                 moment = _as_datetime(uploaded_at)
                 if moment is not None:
                     c.provided_on = _earliest(c.provided_on, amsterdam_day(moment))
         if "intervention" in tables:
             for key, region, carried_out_on in conn.execute(text("SELECT case_key, region, carried_out_on FROM intervention")):
-                case(key, region).carried_out_on = _as_date(carried_out_on)
+                case(str(key), _opt(region)).carried_out_on = _as_date(carried_out_on)
         if destruction_table:
             for key, region, subject in conn.execute(text("SELECT case_key, region, subject FROM destruction")):
-                if subject == "signal" and key not in cases:
-                    signals_destroyed[region or "-"] = signals_destroyed.get(region or "-", 0) + 1
+                if subject == "signal" and str(key) not in cases:
+                    name = _opt(region) or "-"
+                    signals_destroyed[name] = signals_destroyed.get(name, 0) + 1
                 else:
-                    case(key, region).destroyed = True
+                    case(str(key), _opt(region)).destroyed = True
     result = []
     for key, c in sorted(cases.items()):
         if c.provided_on is not None:
