@@ -260,6 +260,25 @@ destruction = Table(
 )
 
 
+#: Anonymised records kept by an R-7.2 decision (riec.anonymisation, issue 11; migration 0009_anonymised). The
+#: whitelist only (riec.anonymisation.AnonymisedRecord): no case key, names, addresses, free text or exact dates.
+anonymised_record = Table(
+    "anonymised_record", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("purpose", String(20), nullable=False, doc="statistiek | wetenschap."),
+    Column("region", String(80), nullable=True, index=True),
+    Column("phenomenon", String(40), nullable=True),
+    Column("quarter", String(7), nullable=True, doc="JJJJ-Kn: year and quarter the case started."),
+    Column("persons_a", Integer, nullable=True),
+    Column("persons_b", Integer, nullable=True),
+    Column("persons_c", Integer, nullable=True),
+    Column("data_categories", Text, nullable=True, doc="JSON list of DataCategory values."),
+    Column("outcome", String(40), nullable=True, doc="provided | without_police_data."),
+    Column("measures", Text, nullable=True, doc="JSON list of InterventionMeasure values."),
+    Column("duration_weeks", Integer, nullable=True),
+)
+
+
 #: Onward provision (riec.onward, issue 12; migration 0010_onward): a package made available, with the providing unit's
 #: prior consent (R-6.2), to a named partner of another region. The vault's one exception to R-6.1 (riec.vault.onward).
 onward_grant = Table(
