@@ -4,7 +4,11 @@
     riec legal-basis list [--json] | add ... | load FILE | check DATE
     riec authorisation list [--region R] [--json] | add-partner ... | add-person ... | withdraw ID
                        | check PERSON --scope art9 [--scope art10_1a] [--on DATE]
-    riec provision-register verify [--json] | export-person REF [--output FILE] | head
+    riec provision-register verify [--json] | list [--case K] [--region R] [--json] | export-person REF [--output FILE] | head
+
+The register's views (``list``, ``export-person``) also take ``--user NAME`` (riec.requester): then only
+entries of that user's region (or, for an onward provision, of its receiving region) and only for the
+privacy officer (R-6.1, R-5.2; docs/security.md). Without it they are the operator's, every region.
 
 Every command takes ``--database-url`` (default: the app's, i.e. ``RIEC_DATABASE_URL``
 or the SQLite file in the data folder) and ``--actor`` (who is recorded in the
@@ -29,6 +33,13 @@ from riec.cli_support import Command, Refused, add_command, add_group, print_jso
 from riec.compliance import authorisation, db, legal_basis, provision_register
 from riec.compliance.models import DataCategory, DesignatedPerson, LegalBasis, Partner
 from riec.compliance.registers import init_registers, require_head, verify
+from riec.requester import Requester, add_user_option, requester
+
+#: Roles that read the provision register's entries (the audit, R-5.2; docs/security.md, row `register`).
+REGISTER_READERS = frozenset({"privacy-officer"})
+#: Where an onward provision's entry names the region that received it (R-6.2, issue 12): such an entry
+#: shows in the views of both regions.
+RECEIVING_REGION = "receiving_region"
 
 
 def _database(args: argparse.Namespace, app: App) -> Engine:
@@ -202,8 +213,39 @@ def cmd_register_verify(args: argparse.Namespace, app: App) -> int:
     return 0 if result.ok else 1
 
 
+def _register_reader(args: argparse.Namespace, app: App) -> Requester:
+    asker = requester(args, app)
+    asker.require(REGISTER_READERS, "het verstrekkingsregister")
+    return asker
+
+
+def entry_regions(entry: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(region, receiving region) of an exported entry: an onward provision is in both regions' view (R-6.1, R-6.2)."""
+    return entry.get("region"), (entry.get("references") or {}).get(RECEIVING_REGION)
+
+
+def cmd_register_list(args: argparse.Namespace, app: App) -> int:
+    asker = _register_reader(args, app)
+    entries = [e.to_export() for e in provision_register.iter_entries(_current(args, app), case_id=args.case)]
+    entries = [e for e in entries if asker.sees(*entry_regions(e))  # R-6.1: the user's region only
+               and (args.region is None or args.region in entry_regions(e))]
+    if args.json:
+        print_json(entries)
+        return 0
+    for e in entries:
+        print(f"#{e['seq']:<6} {e['occurred_at'][:16]}  {e['kind']:30} {e.get('case_id') or '-':20} {e.get('region') or '-':24} "
+              f"{e.get('outcome') or '-':9} {','.join(e.get('rule_ids') or ()) or '-'}")
+    if not entries:
+        print("geen vastleggingen" if asker.user else "no entries")
+    return 0
+
+
 def cmd_register_export(args: argparse.Namespace, app: App) -> int:
+    asker = _register_reader(args, app)
     export: dict[str, Any] = provision_register.export_person(_current(args, app), args.ref)
+    if not asker.all_regions:  # R-6.1: only the entries of the user's region
+        export["entries"] = [e for e in export["entries"] if asker.sees(*entry_regions(e))]
+        export["count"] = len(export["entries"])
     text = json.dumps(export, indent=2, ensure_ascii=False)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
@@ -279,7 +321,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     sub = add_group(subparsers, "provision-register", "The provision register (append-only, hash-chained).")
     p = cmd(sub, "verify", cmd_register_verify, "Verify the hash chain; exit 1 and name the first broken entry.")
     p.add_argument("--json", action="store_true")
+    p = cmd(sub, "list", cmd_register_list, "List entries (references and codes only), oldest first.")
+    p.add_argument("--case", default=None, help="only the entries of this case or signal")
+    p.add_argument("--region", default=None, help="only the entries of this region (tenant id)")
+    p.add_argument("--json", action="store_true")
+    add_user_option(p)
     p = cmd(sub, "export-person", cmd_register_export, "Export all entries about one person (R-5.2) as JSON.")
     p.add_argument("ref", help="the person's reference (pseudonym)")
     p.add_argument("--output", default=None, help="file to write instead of stdout")
+    add_user_option(p)
     cmd(sub, "head", cmd_register_head, "Print the newest entry's number and hash (an anchor to keep elsewhere).")

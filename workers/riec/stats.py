@@ -348,8 +348,11 @@ def format_view(view: dict[str, Any]) -> str:
 
 
 def cmd_stats(args: argparse.Namespace, app: App) -> int:
+    from riec.stats_region import scoped_region
+
+    region = scoped_region(args, app)  # with --user, that user's one region (riec.requester)
     stats = Stats(app.camunda, app.migrated_database())
-    view = stats.view(args.region, fresh=True)
+    view = stats.view(region, fresh=True)
     if args.json:
         print_json(view)
     else:
@@ -362,3 +365,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                                                   "destruction, register integrity; counts and durations only (issue 14)")
     parser.add_argument("--region", choices=REGION_IDS, help="a region's figures beside the national aggregate (R-6.1)")
     parser.add_argument("--json", action="store_true")
+    from riec.requester import add_user_option
+
+    add_user_option(parser)

@@ -1,22 +1,51 @@
-"""``riec letter …``: refusal letters (R-4.1-refuse) as stored in the registers' database."""
+"""``riec letter …``: refusal letters (R-4.1-refuse) as stored in the registers' database.
+
+Without ``--user`` the operator's view (every region). With ``--user NAME`` (riec.requester) only letters
+of that user's region, and only for the roles that handle them: the analyst who forwards the letter, the
+police unit that refused, the privacy officer who audits (R-6.1, docs/security.md). Another region's
+letter by its reference is answered as an unknown one.
+"""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riec.cli_support import FAILED, add_command, add_group, print_json
+from riec.cli_support import FAILED, Refused, add_command, add_group, print_json
+from riec.requester import Requester, add_user_option, requester
 
 if TYPE_CHECKING:
     from riec.app import App
+    from riec.letters.refusal import Letter
+
+#: Roles that read refusal letters (docs/security.md, row `letters`).
+LETTER_READERS = frozenset({"riec-analyst", "police-unit", "privacy-officer"})
+
+
+def _asker(args: argparse.Namespace, app: App) -> Requester:
+    asker = requester(args, app)
+    asker.require(LETTER_READERS, "weigeringsbrieven")
+    return asker
+
+
+def _letter(args: argparse.Namespace, app: App) -> Letter | None:
+    """The letter ``args.ref`` if the one who asks may see it (R-6.1); a user is refused an unseen one in Dutch."""
+    from riec.letters import refusal
+
+    asker = _asker(args, app)
+    letter = refusal.get(app.migrated_database(), args.ref)
+    if letter is not None and asker.sees(letter.region):
+        return letter
+    if asker.user is not None:
+        # R-6.1: the same answer for another region's letter as for none at all.
+        raise Refused(f"Er is geen weigeringsbrief {args.ref}.")
+    print(f"error: no letter {args.ref}")
+    return None
 
 
 def cmd_letter_show(args: argparse.Namespace, app: App) -> int:
-    from riec.letters import refusal
-
-    letter = refusal.get(app.migrated_database(), args.ref)
+    letter = _letter(args, app)
     if letter is None:
-        print(f"error: no letter {args.ref}")
         return FAILED
     if args.json:
         print_json({"ref": letter.ref, "case_key": letter.case_key, "decision_ref": letter.decision_ref, "region": letter.region,
@@ -28,11 +57,8 @@ def cmd_letter_show(args: argparse.Namespace, app: App) -> int:
 
 
 def cmd_letter_pdf(args: argparse.Namespace, app: App) -> int:
-    from riec.letters import refusal
-
-    letter = refusal.get(app.migrated_database(), args.ref)
+    letter = _letter(args, app)
     if letter is None:
-        print(f"error: no letter {args.ref}")
         return FAILED
     Path(args.out).write_bytes(letter.pdf)
     print(f"{args.ref} written to {args.out}")
@@ -40,10 +66,23 @@ def cmd_letter_pdf(args: argparse.Namespace, app: App) -> int:
 
 
 def cmd_letter_list(args: argparse.Namespace, app: App) -> int:
+    from sqlalchemy import select
+
+    from riec.compliance import db
     from riec.letters import refusal
 
-    for letter in refusal.for_case(app.migrated_database(), args.case):
-        print(f"{letter.ref}  {letter.created_at:%Y-%m-%d %H:%M}  {'met reden' if letter.explanation_possible else 'zonder toelichting'}")
+    asker = _asker(args, app)
+    database = app.migrated_database()
+    if args.case:
+        letters = refusal.for_case(database, args.case)
+    else:
+        with db.read_transaction(database) as conn:
+            refs: list[str] = list(conn.execute(select(db.refusal_letter.c.ref).order_by(db.refusal_letter.c.created_at)).scalars())
+        letters = [letter for ref in refs if (letter := refusal.get(database, ref)) is not None]
+    for letter in letters:
+        if asker.sees(letter.region):  # R-6.1: another region's letters are not listed
+            print(f"{letter.ref}  {letter.created_at:%Y-%m-%d %H:%M}  {letter.case_key}  "
+                  f"{'met reden' if letter.explanation_possible else 'zonder toelichting'}")
     return 0
 
 
@@ -52,8 +91,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     show = add_command(letter, "show", cmd_letter_show, "print a letter's text")
     show.add_argument("ref")
     show.add_argument("--json", action="store_true")
+    add_user_option(show)
     pdf = add_command(letter, "pdf", cmd_letter_pdf, "write a letter's PDF to a file")
     pdf.add_argument("ref")
     pdf.add_argument("out")
-    listing = add_command(letter, "list", cmd_letter_list, "the letters of one case")
-    listing.add_argument("case")
+    add_user_option(pdf)
+    listing = add_command(letter, "list", cmd_letter_list, "the letters of one case, or every letter the one who asks may see")
+    listing.add_argument("case", nargs="?", default=None)
+    add_user_option(listing)

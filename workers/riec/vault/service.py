@@ -20,7 +20,9 @@ The life of a package:
    case (R-1, R-4.1), authorised for the package's data types (R-5.1b) with a valid
    screening (R-5.1c), in the package's region (R-6.1), and after acknowledging the
    confidentiality notice of art. 7(2) Wpg (R-5.1d). Every acknowledgement, opening
-   and refusal is a register entry.
+   and refusal is a register entry. The one exception to the region (R-6.2): a
+   designated person of a partner of another region to whom a consented onward
+   provision made the package available (``riec.vault.onward``).
 4. **Shred** (R-7.1, issue 11): the package's key is destroyed.
 """
 from __future__ import annotations
@@ -111,6 +113,7 @@ class PackageView:
     provided_at: dt.datetime | None
     data_categories: tuple[str, ...] = ()
     acknowledged: bool = False
+    onward_ref: str | None = None  # set when another region's package is available through onward provision (R-6.2)
 
 
 @dataclass(frozen=True)
@@ -172,9 +175,11 @@ class Vault:
                     raise VaultRefusal("Het bestand is geen geldige JSON.", 415) from None
         return FILE_TYPES[ext]
 
-    def _refused_request(self, case_key: str) -> bool:
-        """The police refused this case's request (a refusal entry of the decision, not of a recipient)."""
-        return any(e.entry.kind is EntryKind.REFUSAL and e.entry.recipient_id is None for e in iter_entries(self.database, case_id=case_key))
+    def _refused_request(self, case_key: str, region: str) -> bool:
+        """The police of ``region`` refused this case's request (a refusal entry of the decision, not of a recipient).
+        R-6.1: another region's refusal is not told; that request is unknown to this user."""
+        return any(e.entry.kind is EntryKind.REFUSAL and e.entry.recipient_id is None and e.entry.region == region
+                   for e in iter_entries(self.database, case_id=case_key))
 
     def upload(self, user: VaultUser, case_key: str, filename: str, data: bytes) -> str:
         """Store the package of the decided request ``case_key``; returns the package reference."""
@@ -191,7 +196,7 @@ class Vault:
                                                                          vault_package.c.region == (region or ""))).first()
             if existing is not None:
                 raise VaultRefusal(f"Voor verzoek {case_key} is al een verstrekkingspakket geüpload; het verzoek is al afgehandeld.", 409)
-            if region and self._refused_request(case_key):
+            if region and self._refused_request(case_key, region):
                 raise VaultRefusal(f"Verzoek {case_key} is geweigerd; voor een geweigerd verzoek wordt niets verstrekt.", 409, ("R-4.1-refuse",))
             raise VaultRefusal(f"Er is geen verzoek {case_key} in uw regio waarover is besloten dat wordt verstrekt.", 404, ("R-6.1",))
         content_type = self.check_file(filename, data)
@@ -252,8 +257,15 @@ class Vault:
         at = row.acknowledged_at
         return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
+    def _view(self, r: Any, acks: set[str], onward_ref: str | None = None) -> PackageView:
+        return PackageView(id=r.id, case_key=r.case_key, region=r.region, size=r.size, content_type=r.content_type,
+                           uploaded_at=r.uploaded_at, provided_at=r.provided_at,
+                           data_categories=tuple(json.loads(r.data_categories or "[]")), acknowledged=r.id in acks,
+                           onward_ref=onward_ref)
+
     def packages(self, user: VaultUser) -> list[PackageView]:
-        """The provided packages of the user's region (R-6.1: another region's user sees nothing)."""
+        """The provided packages of the user's region (R-6.1: another region's user sees nothing), and the packages of
+        another region made available to the user's partner by a consented onward provision (R-6.2, the one exception)."""
         if user.region is None:
             return []
         with db.read_transaction(self.database) as conn:
@@ -261,10 +273,52 @@ class Vault:
                                 .order_by(vault_package.c.uploaded_at.desc())).all()
             acks = {r.package_id for r in conn.execute(select(vault_acknowledgement.c.package_id)
                                                        .where(vault_acknowledgement.c.user_id == user.id))}
-        return [PackageView(id=r.id, case_key=r.case_key, region=r.region, size=r.size, content_type=r.content_type,
-                            uploaded_at=r.uploaded_at, provided_at=r.provided_at,
-                            data_categories=tuple(json.loads(r.data_categories or "[]")), acknowledged=r.id in acks)
-                for r in rows if r.provided_at is not None or POLICE_UNIT in user.groups]
+        views = [self._view(r, acks) for r in rows if r.provided_at is not None or POLICE_UNIT in user.groups]
+        return views + self._onward_views(user, acks)
+
+    def all_packages(self) -> list[PackageView]:
+        """Every package of every region, references and state only: the operator's listing (``riec vault list``
+        without ``--user``), never an officer's."""
+        with db.read_transaction(self.database) as conn:
+            rows = conn.execute(select(vault_package).order_by(vault_package.c.uploaded_at.desc())).all()
+        return [self._view(r, set()) for r in rows]
+
+    # -- the one exception to R-6.1: onward provision (R-6.2, riec.vault.onward, issue 12) ------------------------
+
+    def _onward_partner(self, user: VaultUser) -> str | None:
+        """The partner of the user's own region the user is a designated person of, if any."""
+        person = authorisation.get_person(self.database, user.id)
+        partner = authorisation.get_partner(self.database, person.partner_id) if person else None
+        return partner.id if partner is not None and user.region is not None and partner.region == user.region else None
+
+    def onward_ref(self, user: VaultUser, package_id: str, package_region: str) -> str | None:
+        """The onward reference that makes another region's package available to the user's partner (R-6.2), else None."""
+        partner_id = self._onward_partner(user)
+        if partner_id is None or package_region == user.region:
+            return None
+        try:
+            from riec.vault.onward import onward_grant
+        except ImportError:  # the onward provision is not installed: no exception to R-6.1
+            return None
+        return onward_grant(self.database, package_id, partner_id)
+
+    def _onward_views(self, user: VaultUser, acks: set[str]) -> list[PackageView]:
+        partner_id = self._onward_partner(user)
+        if partner_id is None:
+            return []
+        try:
+            from riec.vault.onward import grants_for_partner
+        except ImportError:
+            return []
+        granted = {g["package_id"]: g["onward_ref"] for g in grants_for_partner(self.database, partner_id)}
+        if not granted:
+            return []
+        with db.read_transaction(self.database) as conn:
+            rows = conn.execute(select(vault_package).where(vault_package.c.id.in_(sorted(granted)),
+                                                            vault_package.c.region != user.region,
+                                                            vault_package.c.provided_at.is_not(None))
+                                .order_by(vault_package.c.uploaded_at.desc())).all()
+        return [self._view(r, acks, granted[r.id]) for r in rows]
 
     def access(self, user: VaultUser, package_id: str, *, acknowledged_at: dt.datetime | None, on: dt.date) -> tuple[Decision, Any]:
         """R-6.1, R-4.1, R-1, R-5.1b, R-5.1c and R-5.1d for ``user`` and the package, at ``on`` (today)."""
@@ -273,15 +327,24 @@ class Vault:
             return Decision.refuse("R-4.1", "Dit pakket bestaat niet of is (nog) niet verstrekt.", "Unknown or unprovided package.",
                                    codes=("vault:unknown_package",)), row
         region = r_6_1_can_view(user.region or "-", row.region)
-        if region.refused:
-            return region, row
         person = authorisation.get_person(self.database, user.id)
         partner = authorisation.get_partner(self.database, person.partner_id) if person else None
         categories = [DataCategory(c) for c in json.loads(row.data_categories or "[]")]
         case = CaseContext(case_id=row.case_key, region=row.region, partner_ids=frozenset(json.loads(row.partner_ids or "[]")) or frozenset({"-"}))
+        case_partner = r_4_1_case_partner(case, partner.id if partner else None)
+        if region.refused:
+            # R-6.1's one exception (R-6.2): a consented onward provision to this user's partner of another region.
+            onward_ref = self.onward_ref(user, row.id, row.region)
+            if onward_ref is None:
+                return region, row
+            region = Decision.allow(("R-6.1", "R-6.2"), "Met instemming van de verstrekkende eenheid doorverstrekt aan uw partner.",
+                                    "Made available to the user's partner by a consented onward provision.",
+                                    codes=("R-6.2:onward_grant",))
+            case_partner = Decision.allow("R-6.2", "Uw partner is de ontvanger van de doorverstrekking.",
+                                          "The user's partner is the onward provision's recipient.")
         return combine(
             region,
-            r_4_1_case_partner(case, partner.id if partner else None),
+            case_partner,
             check_recipient(person, partner, categories, on),
             r_5_1d_confidentiality(True, acknowledged_at),
         ), row
