@@ -83,3 +83,21 @@ class RetentionTerms:
             return recorded_on.replace(year=recorded_on.year + self.register_retention_years)
         except ValueError:  # 29 February
             return recorded_on.replace(year=recorded_on.year + self.register_retention_years, day=28)
+
+    # -- the engine's own history clean-up (the second line behind destruction, R-7.1) ------------
+
+    def history_ttl_days(self) -> dict[str, int]:
+        """Each process's ``camunda:historyTimeToLive`` in days (removal time = end of the root instance + this).
+
+        Processes that hold a case's or a signal's data keep their history at most the maximum retention: even if
+        the destruction step and the sweep never ran, nothing outlives it. The intervention process ends with the
+        destruction, so what is left of it goes the next night; the sweep's runs hold counts only.
+        A process not listed here must not keep its history longer than ``max_retention_days``.
+        """
+        return {
+            "riec-signal": self.max_retention_days,
+            "riec-case": self.max_retention_days,
+            "police-request": self.max_retention_days,
+            "riec-intervention": 1,
+            "riec-retention-sweep": 7,
+        }
