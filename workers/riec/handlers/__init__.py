@@ -26,4 +26,5 @@ from riec.handlers import (  # noqa: E402,F401  (the case and police-request pro
 from riec.letters import handler as refusal_letter  # noqa: E402,F401  (the refusal letter, R-4.1-refuse, issue 10)
 from riec.handlers import provision  # noqa: E402,F401  (the provision step and the data vault, issue 10)
 from riec.handlers import intervention  # noqa: E402,F401  (the case analysis and intervention, R-7.1, issue 10)
+from riec.handlers import onward  # noqa: E402,F401  (onward provision, R-6.2 / R-6.3, issue 12)
 from riec.handlers import destruction  # noqa: E402,F401  (destruction and the retention sweep, R-7.1, issue 11)
