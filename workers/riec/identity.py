@@ -119,9 +119,22 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
         (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-case", ["READ_INSTANCE_VARIABLE"]),
         # The worker of `intervention-start` starts the case's intervention by message.
         (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-intervention", ["CREATE_INSTANCE"]),
+        # Destruction (issue 11, R-7.1; docs/destruction.md): `case-destruction` and `retention-sweep` find a case's
+        # instances in history and delete them (running ones first), and strip the intervention instance's own variables
+        # (it must list their names). No history variable values (READ_HISTORY_VARIABLE) are granted.
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "*", ["READ_HISTORY", "DELETE_HISTORY", "DELETE_INSTANCE"]),
+        (WORKER_GROUP.group, PROCESS_INSTANCE, "*", ["DELETE"]),
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-intervention", ["READ_INSTANCE_VARIABLE", "UPDATE_INSTANCE_VARIABLE"]),
         # The police unit may provide on its own initiative (R-4.1-own): it starts `police-request` in Tasklist.
         ("police-unit", PROCESS_DEFINITION, "police-request", ["READ", "CREATE_INSTANCE"]),
         ("police-unit", PROCESS_INSTANCE, "*", ["CREATE"]),
+        # Onward provision (issue 12, R-6.2 / R-6.3): a recipient partner starts riec-onward-provision in Tasklist (its
+        # start form); the consent tasks go to the providing unit's officers through their candidate groups.
+        ("riec-partner", PROCESS_DEFINITION, "riec-onward-provision", ["READ", "CREATE_INSTANCE"]),
+        ("riec-partner", PROCESS_INSTANCE, "*", ["CREATE"]),
+        # The worker of `onward-check` reads the purpose the police request was made for (R-6.3 compatibility check)
+        # from its history: the request has ended by the time a recipient asks to pass its data on.
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "police-request", ["READ_HISTORY", "READ_HISTORY_VARIABLE"]),
     ]
 )
 
