@@ -211,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riec.vault import cli as vault_cli
 
     vault_cli.add_commands(sub)
+    from riec import cli_retention
+
+    cli_retention.add_commands(sub)
     return parser
 
 
