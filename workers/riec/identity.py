@@ -128,6 +128,13 @@ GRANTS: list[tuple[str, int, str, list[str]]] = (
         # The police unit may provide on its own initiative (R-4.1-own): it starts `police-request` in Tasklist.
         ("police-unit", PROCESS_DEFINITION, "police-request", ["READ", "CREATE_INSTANCE"]),
         ("police-unit", PROCESS_INSTANCE, "*", ["CREATE"]),
+        # Onward provision (issue 12, R-6.2 / R-6.3): a recipient partner starts riec-onward-provision in Tasklist (its
+        # start form); the consent tasks go to the providing unit's officers through their candidate groups.
+        ("riec-partner", PROCESS_DEFINITION, "riec-onward-provision", ["READ", "CREATE_INSTANCE"]),
+        ("riec-partner", PROCESS_INSTANCE, "*", ["CREATE"]),
+        # The worker of `onward-provide` reads who started the request and which consent tasks were completed
+        # (history, not variables: a variable anyone starting an instance could set is no consent).
+        (WORKER_GROUP.group, PROCESS_DEFINITION, "riec-onward-provision", ["READ_HISTORY"]),
     ]
 )
 

@@ -90,17 +90,20 @@ class OnwardRequest(FormModel):
         return f"derde:{slug or 'onbekend'}"
 
 
-def compatibility_problems(onward: Purpose, original: Purpose | None, motivation: str) -> list[str]:
+#: What provided data were provided for: police-checks refuses any other purpose (R-3.2), so every package in the
+#: vault was provided for the integral case analysis or the intervention that follows it.
+ORIGINAL_PURPOSES_NL = "de integrale casusanalyse en de interventie die daaruit volgt (art. 3)"
+
+
+def compatibility_problems(onward: Purpose, motivation: str) -> list[str]:
     """R-6.3: the onward purpose must be compatible with the purpose the data were provided for.
 
-    Compatible: the same purpose, or both purposes of this decree (case analysis and the intervention
-    that follows it). Anything else (Bibob, a b-CBA, another purpose) has its own regime and is not
-    compatible; an unknown original purpose cannot be shown compatible either."""
-    if original is None:
-        return ["Het oorspronkelijke doel van de verstrekking is niet bekend; verenigbaarheid kan niet worden vastgesteld."]
-    if onward is not original and not (onward in DECREE_PURPOSES and original in DECREE_PURPOSES):
-        return [f"Het doel bij de derde ({PURPOSE_NL[onward]}) is niet verenigbaar met het oorspronkelijke doel "
-                f"van de verstrekking ({PURPOSE_NL[original]})."]
+    That purpose is always one of this decree's (R-3.2 is checked before anything is provided): the case analysis
+    or the intervention that follows it. An onward purpose among those is compatible, with a motivation; anything
+    else (a Bibob assessment, a b-CBA, another purpose) has its own regime and is not."""
+    if onward not in DECREE_PURPOSES:
+        return [f"Het doel bij de derde ({PURPOSE_NL[onward]}) is niet verenigbaar met het doel waarvoor de gegevens "
+                f"zijn verstrekt: {ORIGINAL_PURPOSES_NL}."]
     if len((motivation or "").strip()) < 20:
         return ["Niet gemotiveerd is waarom het doel verenigbaar is met het oorspronkelijke doel."]
     return []

@@ -4,7 +4,7 @@
 * ``onward-check``: the request against the vault and the registers: the package was provided in this region to
   the requester (a recipient of it); R-6.2: the named partner exists and is of another region; R-6.3: a legal
   ground (a third party's task only for an administrative body) and a purpose compatible with the original
-  one (read from the police request's history). Registers the request (``onward_provision``, needs_step) and
+  one (the decree's, R-3.2). Registers the request (``onward_provision``, needs_step) and
   sets which officers of the providing unit must consent (``onwardArt9``, ``onwardArt10``, R-5.1e); or throws
   ``ONWARD_REFUSED`` with the Dutch reason.
 * ``validate-onward-consent-*``: the consent forms checked again.
@@ -116,13 +116,6 @@ def _package(database: Engine, package_ref: str) -> Any:
         return conn.execute(select(vault_package).where(vault_package.c.id == package_ref)).first()
 
 
-def _original_purpose(camunda: Any, process_instance_id: str) -> Purpose | None:
-    """The purpose the police request was made (and provided) for: its variable ``purpose`` (R-3.2)."""
-    found = camunda.get("history/variable-instance", processInstanceId=process_instance_id, variableName="purpose") or []
-    value = next((v.get("value") for v in found if v.get("value")), None)
-    return Purpose(value) if value in Purpose._value2member_map_ else None
-
-
 def _from_partner(database: Engine, user_id: str | None) -> tuple[Any, Partner | None]:
     person = authorisation.get_person(database, user_id) if user_id else None
     return person, (authorisation.get_partner(database, person.partner_id) if person else None)
@@ -166,6 +159,27 @@ def _resolve(data: OnwardInput, database: Engine) -> tuple[Any, Partner, Partner
     return row, from_partner, to_partner, categories
 
 
+def _evaluate(data: OnwardInput, database: Engine, camunda: Any, consents: tuple[Consent, ...] | None,
+              riec_partner_ids: frozenset[str] = frozenset()) -> tuple[Decision, Any, Partner | None, list[DataCategory]]:
+    """Everything ``r_6_onward`` needs, from the vault and the registers; ``consents``
+    None: as if every officer had consented (the check before the consent step). Throws ONWARD_REFUSED for what
+    the rule cannot see itself (unknown package, not a recipient, unknown partner, incompatible purpose)."""
+    row, from_partner, to_partner, categories = _resolve(data, database)
+    if data.onward_kind is onward.OnwardKind.THIRD_PARTY:
+        problems = onward.compatibility_problems(data.onward_purpose or Purpose.OTHER, data.compatibility_motivation or "")
+        if problems:
+            raise _refuse("R-6.3", problems[0], ("R-6.3:not_compatible",), {"caseKey": row.case_key})
+    given = _all_consents(categories, _now()) if consents is None else consents
+    decision = r_6_onward(_request(data, from_partner, to_partner, categories, given, True, riec_partner_ids, riec_partner_ids))
+    return decision, row, to_partner, categories
+
+
+def _refused(decision: Decision, **extra: Any) -> BpmnError:
+    return BpmnError(ONWARD_REFUSED, f"onward provision refused: {', '.join(decision.codes)}",
+                     {"onwardRefusalRuleIds": json.dumps(list(decision.rule_ids)), "onwardRefusalNl": decision.reason_nl,
+                      "onwardRefusalCodes": json.dumps(list(decision.codes)), **extra})
+
+
 @registry.topic("onward-check")
 def check_request(data: OnwardInput, *, database: Engine, camunda: Any, due_periods: DuePeriods) -> dict[str, Any]:
     """Reads the request (``packageRef``, ``onwardKind``, ``toPartnerId`` or the third party's fields),
@@ -173,20 +187,10 @@ def check_request(data: OnwardInput, *, database: Engine, camunda: Any, due_peri
     ``onwardArt9``, ``onwardArt10`` and the officers' due periods, and registers the request; or throws
     ONWARD_REFUSED with ``onwardRefusalRuleIds`` and ``onwardRefusalNl``. Rules: R-6.2, R-6.3, R-6.1."""
     rid = data.rid()
-    row, from_partner, to_partner, categories = _resolve(data, database)
-    compatible = True
-    if data.onward_kind is onward.OnwardKind.THIRD_PARTY:
-        problems = onward.compatibility_problems(data.onward_purpose or Purpose.OTHER,
-                                                 _original_purpose(camunda, row.process_instance_id),
-                                                 data.compatibility_motivation or "")
-        if problems:
-            raise _refuse("R-6.3", problems[0], ("R-6.3:not_compatible",), {"caseKey": row.case_key})
     # Everything but the consent (which is what comes next): the rule decides as if every officer had consented.
-    decision = r_6_onward(_request(data, from_partner, to_partner, categories, _all_consents(categories, _now()), compatible))
+    decision, row, to_partner, categories = _evaluate(data, database, camunda, None)
     if decision.refused:
-        raise BpmnError(ONWARD_REFUSED, f"onward provision refused: {', '.join(decision.codes)}",
-                        {"onwardRefusalRuleIds": json.dumps(list(decision.rule_ids)), "onwardRefusalNl": decision.reason_nl,
-                         "onwardRefusalCodes": json.dumps(list(decision.codes)), "caseKey": row.case_key})
+        raise _refused(decision, caseKey=row.case_key)
     receiving = to_partner.region if to_partner else ""
     references = {"package": row.id, "process_instance": data.process_instance_id}
     if receiving:
@@ -215,27 +219,34 @@ class ProvideInput(OnwardInput):
     onward_cie_prosecutor_consent: str | None = None
     onward_cie_prosecutor_by: str | None = None
 
-    def consents(self, at: dt.datetime) -> tuple[Consent, ...]:
-        """The officers' recorded outcomes (R-5.1e officers of the providing unit); a missing one is no consent."""
+    def consents(self, at: dt.datetime, completed: frozenset[str] | None = None) -> tuple[Consent, ...]:
+        """The officers' recorded outcomes (R-5.1e officers of the providing unit); a missing one is no consent.
+        With ``completed`` (task ids completed in this instance, from the engine's history) an outcome counts only
+        when its user task was really completed: a variable set any other way is no consent."""
         out = []
-        for role, choice, by in ((ConsentRole.OFFICER_2_10, self.onward_officer210_consent, self.onward_officer210_by),
-                                 (ConsentRole.CASE_PROSECUTOR, self.onward_case_prosecutor_consent, self.onward_case_prosecutor_by),
-                                 (ConsentRole.CIE_PROSECUTOR, self.onward_cie_prosecutor_consent, self.onward_cie_prosecutor_by)):
+        for role, task_id, choice, by in (
+                (ConsentRole.OFFICER_2_10, "Task_OnwardConsent210", self.onward_officer210_consent, self.onward_officer210_by),
+                (ConsentRole.CASE_PROSECUTOR, "Task_OnwardConsentCaseProsecutor", self.onward_case_prosecutor_consent,
+                 self.onward_case_prosecutor_by),
+                (ConsentRole.CIE_PROSECUTOR, "Task_OnwardConsentCieProsecutor", self.onward_cie_prosecutor_consent,
+                 self.onward_cie_prosecutor_by)):
+            if completed is not None and task_id not in completed:
+                continue
             if choice in ("given", "withheld"):
                 out.append(Consent(role=role, by=by or role.value, given=choice == "given", at=at))
         return tuple(out)
 
 
-def _decide(data: ProvideInput, database: Engine, at: dt.datetime,
-            riec_partner_ids: frozenset[str] = frozenset()) -> tuple[Decision, Any, Partner | None, list[DataCategory]]:
-    row, from_partner, to_partner, categories = _resolve(data, database)
-    decision = r_6_onward(_request(data, from_partner, to_partner, categories, data.consents(at), True,
-                                   riec_partner_ids, riec_partner_ids))
-    return decision, row, to_partner, categories
+def _history(camunda: Any, process_instance_id: str) -> tuple[str | None, frozenset[str]]:
+    """Who started this instance, and which user tasks were completed in it (the engine's history, not variables
+    anyone starting an instance could set). R-6.2, R-6.3: the consent must be an officer's completed task."""
+    instance = camunda.get(f"history/process-instance/{process_instance_id}") or {}
+    tasks = camunda.get("history/task", processInstanceId=process_instance_id, finished="true") or []
+    return instance.get("startUserId"), frozenset(t["taskDefinitionKey"] for t in tasks if t.get("deleteReason") == "completed")
 
 
 @registry.topic("onward-provide")
-def provide(data: ProvideInput, *, database: Engine, tasklist_url: str) -> dict[str, Any]:
+def provide(data: ProvideInput, *, database: Engine, camunda: Any, tasklist_url: str) -> dict[str, Any]:
     """Reads the request and the officers' consents (``onward…Consent``, ``onward…By``). R-6.2: grants the package
     to the named partner of the other region (the vault opens it to that partner's designated persons); R-6.3:
     one mail to every partner of the RIEC, exactly once (outbox, keyed per instance and partner). Registers
@@ -243,14 +254,17 @@ def provide(data: ProvideInput, *, database: Engine, tasklist_url: str) -> dict[
     throws ONWARD_REFUSED: there is no grant without consent, whichever way the task was reached."""
     at = _now()
     region = data.tenant_id or ""
-    partners = frozenset(p.id for p in authorisation.list_partners(database, region) if p.active)
-    decision, row, to_partner, categories = _decide(data, database, at, partners)
-    if not decision.allowed:
-        raise BpmnError(ONWARD_REFUSED, f"onward provision refused: {', '.join(decision.codes)}",
-                        {"onwardRefusalRuleIds": json.dumps(list(decision.rule_ids)), "onwardRefusalNl": decision.reason_nl,
-                         "onwardRefusalCodes": json.dumps(list(decision.codes))})
-    consent_refs = tuple(f"{c.role.value}:{c.by}" for c in data.consents(at) if c.given)
     pid = data.process_instance_id
+    started_by, completed = _history(camunda, pid)
+    if not started_by or started_by != data.onward_requested_by:
+        raise _refuse(data.rid(), "Het verzoek is niet gedaan door degene die als verzoeker is vermeld.",
+                      (f"{data.rid()}:requester_mismatch",))
+    consents = data.consents(at, completed)
+    partners = frozenset(p.id for p in authorisation.list_partners(database, region) if p.active)
+    decision, row, to_partner, categories = _evaluate(data, database, camunda, consents, partners)
+    if not decision.allowed:
+        raise _refused(decision)
+    consent_refs = tuple(f"{c.role.value}:{c.by}" for c in consents if c.given)
     with db.write_transaction(database) as conn:
         if to_partner is not None:
             ref = grants.grant(conn, package_id=row.id, case_key=row.case_key, region=row.region, partner_id=to_partner.id,
