@@ -102,7 +102,7 @@ def test_r_6_1_region_figures_count_only_that_tenant_national_counts_all(registe
     assert noord["refusals"]["total"] == 1 and noord["refusals"]["byRule"] == [{"rule": "R-5.1e", "count": 1}]
     assert national["refusals"]["total"] == 2
     assert {r["rule"] for r in national["refusals"]["byRule"]} == {"R-5.1e", "R-2"}
-    assert noord["destruction"]["due"] in (None, 0) and "nog niet" in noord["destruction"]["note"]  # no intervention yet
+    assert (noord["destruction"]["due"], noord["destruction"]["overdue"]) == (0, 0)  # nothing provided, no intervention yet
     # R-5.2: the engine's rows carry business keys; the figures do not.
     assert "SIG-SECRET-1" not in json.dumps([noord, national])
 
@@ -172,22 +172,24 @@ def test_cockpit_origin_includes_the_loopback_twin():
     assert cockpit_origins("https://riec.example/engine-rest") == {"https://riec.example"}
 
 
-def test_r_7_1_destruction_due_counts_carried_out_interventions_not_yet_destroyed(registers):
-    from sqlalchemy import inspect, text
+def test_r_7_1_destruction_due_overdue_and_done_from_the_registers_with_the_terms(registers):
+    """The same figures as ``riec retention status`` (riec.retention_status): 14 days' grace after the intervention."""
+    from sqlalchemy import text
 
     stats = Stats(FakeCamunda(), registers, clock=lambda: NOW)
-    if not inspect(registers).has_table("intervention"):
-        assert stats.figures("riec-noord")["destruction"]["due"] is None  # no intervention register: not available
-        with registers.begin() as conn:
-            conn.execute(text("CREATE TABLE intervention (case_key VARCHAR(200) PRIMARY KEY, region VARCHAR(80), "
-                              "measures TEXT, other_description TEXT, strategy TEXT, carried_out_on DATE, recorded_at TIMESTAMP)"))
     with registers.begin() as conn:
-        for key, region, day in (("A", "riec-noord", "2026-11-20"), ("B", "riec-noord", "2026-11-21"),
-                                 ("C", "riec-limburg", "2026-11-22"), ("D", "riec-noord", "2026-12-24")):
+        for key, region, day in (("A", "riec-noord", "2026-11-01"), ("B", "riec-noord", "2026-11-21"),
+                                 ("C", "riec-limburg", "2026-11-22"), ("D", "riec-noord", "2026-11-20")):
             conn.execute(text("INSERT INTO intervention (case_key, region, measures, strategy, carried_out_on, recorded_at) "
                               "VALUES (:k, :r, '[]', 'x', :d, :t)"), {"k": key, "r": region, "d": day, "t": NOW})
-    append(registers, RegisterEntry(kind=EntryKind.DESTRUCTION, occurred_at=NOW, actor="riec-worker", case_id="B", region="riec-noord"))
+        conn.execute(text("INSERT INTO destruction (case_key, region, subject, trigger, rule_ids, destroyed_at, counts) "
+                          "VALUES ('D', 'riec-noord', 'case', 'intervention', '[]', :t, '{}')"), {"t": NOW})
+    append(registers, RegisterEntry(kind=EntryKind.ANONYMISATION, occurred_at=NOW, actor="riec-worker", case_id="D",
+                                    region="riec-noord", rule_ids=("R-7.2",)))
     noord, national = stats.figures("riec-noord", fresh=True)["destruction"], stats.figures(None, fresh=True)["destruction"]
-    assert (noord["due"], noord["done"], noord["overdue"]) == (1, 1, None)  # A; B is destroyed, D lies ahead
-    assert (national["due"], national["done"]) == (2, 1)  # A and C
-    assert "zo spoedig mogelijk" in noord["note"]
+    # A: destroy on 11-15, passed; B: on 12-05, ahead; D: destroyed.
+    assert (noord["due"], noord["overdue"], noord["done"], noord["anonymised"]) == (1, 1, 1, 1)
+    assert noord["nextDueOn"] == "2026-12-05"
+    assert (national["due"], national["overdue"], national["done"]) == (2, 1, 1)  # C is due in Limburg
+    assert "Termijn verstreken" in noord["note"]
+    assert not {"A", "B", "C", "D"} & set(json.dumps(noord).replace('"', " ").split())  # counts and dates, no case keys

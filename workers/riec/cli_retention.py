@@ -1,6 +1,7 @@
 """Retention commands of ``riec`` (issue 11, art. 7; added to the one parser by riec.cli)::
 
     riec retention sweep [--today YYYY-MM-DD] [--json]
+    riec retention status [--region R] [--today YYYY-MM-DD] [--json]    (riec.retention_status)
 
 ``sweep`` runs the same sweep as the daily process ``riec-retention-sweep`` (riec.destruction.sweep):
 it destroys what is overdue, signals that ended without a case after their term and history left of
@@ -37,4 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     sweep = add_command(group, "sweep", cmd_sweep, "destroy everything overdue now (the daily sweep), and report it")
     sweep.add_argument("--today", type=valid_date, default=None, help="reference date YYYY-MM-DD (default: today)")
     sweep.add_argument("--json", action="store_true")
+    from riec.retention_status import add_status_command  # `riec retention status` (due / overdue / done, R-7.1, R-7.2)
+
+    add_status_command(group)
     return group

@@ -91,13 +91,14 @@ class RetentionTerms:
 
         Processes that hold a case's or a signal's data keep their history at most the maximum retention: even if
         the destruction step and the sweep never ran, nothing outlives it. The intervention process ends with the
-        destruction, so what is left of it goes the next night; the sweep's runs hold counts only.
+        destruction, so what is left of it goes the next night; the sweep's runs hold counts only (a month of them).
         A process not listed here must not keep its history longer than ``max_retention_days``.
         """
         return {
             "riec-signal": self.max_retention_days,
             "riec-case": self.max_retention_days,
             "police-request": self.max_retention_days,
+            "riec-onward-provision": self.max_retention_days,
             "riec-intervention": 1,
-            "riec-retention-sweep": 7,
+            "riec-retention-sweep": 30,
         }

@@ -217,7 +217,7 @@ def format_summary(status: dict[str, Any]) -> str:
 
 
 def cmd_status(args: argparse.Namespace, app: App) -> int:
-    terms = RetentionTerms.from_settings(app.settings)
+    terms = app.retention
     today = args.today or amsterdam_day(dt.datetime.now(dt.UTC))
     status = summary(app.migrated_database(), terms, today, [args.region] if args.region else None)
     if args.json:

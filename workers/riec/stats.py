@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from riec.compliance.provision_register import EntryKind, iter_entries, verify_chain
 from riec.cli_support import add_command, print_json
 from riec.identity import REGION_IDS, REGIONS
+from riec.retention import RetentionTerms
+from riec.retention_status import amsterdam_day, summary as retention_summary
 
 if TYPE_CHECKING:
     from riec.app import App
@@ -87,13 +88,6 @@ def reason_nl(code: str) -> str:
         return f"Controle niet geslaagd ({code.split(':')[0]})"
     return code
 
-DESTRUCTION_NOTE_NL = ("Vernietigingstermijnen (art. 7) worden nog niet bijgehouden: 'te vernietigen' en 'termijn "
-                       "verstreken' zijn nog niet beschikbaar. 'Vernietigd' en 'geanonimiseerd' tellen de "
-                       "vastleggingen in het verstrekkingsregister.")
-DESTRUCTION_DUE_NOTE_NL = ("Te vernietigen: casussen waarvan de interventie is uitgevoerd en die nog niet zijn vernietigd "
-                           "(art. 7, eerste lid: zo spoedig mogelijk). 'Termijn verstreken' is nog niet beschikbaar: er is "
-                           "nog geen vernietigingstermijn vastgesteld. 'Vernietigd' en 'geanonimiseerd' tellen de "
-                           "vastleggingen in het verstrekkingsregister.")
 
 PAGE = 500
 
@@ -150,9 +144,10 @@ class Stats:
     """Computes and caches the figures. ``camunda``: a client with ``get(path, **params)``; ``database``: the registers."""
 
     def __init__(self, camunda: Any, database: Engine | None, *, ttl_s: float = 60.0, integrity_ttl_s: float = 300.0,
-                 clock: Callable[[], dt.datetime] = _now):
+                 clock: Callable[[], dt.datetime] = _now, terms: RetentionTerms | None = None):
         self.camunda = camunda
         self.database = database
+        self.terms = terms or RetentionTerms()
         self.ttl_s = ttl_s
         self.integrity_ttl_s = integrity_ttl_s
         self.clock = clock
@@ -260,7 +255,6 @@ class Stats:
         by_rule: Counter[str] = Counter()
         by_reason: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
-        destroyed: set[str] = set()
         decisions = 0
         if self.database is not None:
             wanted = set(regions)
@@ -269,8 +263,6 @@ class Stats:
                 if entry.region not in wanted:
                     continue
                 kinds[entry.kind.value] += 1
-                if entry.kind is EntryKind.DESTRUCTION and entry.case_id:
-                    destroyed.add(entry.case_id)
                 # The police decision's refusal (not the letter's entry, which repeats it): one per refused request.
                 if entry.kind is EntryKind.REFUSAL and "process_instance" in entry.references and "letter" not in entry.references:
                     decisions += 1
@@ -284,25 +276,20 @@ class Stats:
                              for code, c in sorted(by_reason.items())],
             },
             "register": {"computedAt": iso(now), "entriesByKind": dict(sorted(kinds.items()))},
-            "destruction": {
-                "computedAt": iso(now), "due": (due := self._destruction_due(regions, destroyed, now)), "overdue": None,
-                "done": kinds.get(EntryKind.DESTRUCTION.value, 0),
-                "anonymised": kinds.get(EntryKind.ANONYMISATION.value, 0),
-                "note": DESTRUCTION_NOTE_NL if due is None else DESTRUCTION_DUE_NOTE_NL,
-            },
+            "destruction": self._destruction(regions, now),
         }
 
-    def _destruction_due(self, regions: list[str], destroyed: set[str], now: dt.datetime) -> int | None:
-        """Cases whose intervention was carried out (the intervention register, R-7.1) and that are not yet destroyed;
-        None while the register does not exist. No term is configured yet, so nothing is counted as overdue."""
-        if self.database is None or not inspect(self.database).has_table("intervention"):
-            return None
-        today = now.astimezone(AMSTERDAM).date().isoformat()
-        wanted = set(regions)
-        with self.database.connect() as conn:
-            rows = conn.execute(text("SELECT case_key, region, carried_out_on FROM intervention")).all()
-        return sum(1 for case_key, region, carried_out_on in rows
-                   if region in wanted and case_key not in destroyed and str(carried_out_on)[:10] <= today)
+    def _destruction(self, regions: list[str], now: dt.datetime) -> dict[str, Any]:
+        """Art. 7 (R-7.1, R-7.2): cases whose destruction is due, overdue and done, and anonymisation decisions taken,
+        from the registers with the configured terms (riec.retention_status, the same as ``riec retention status``)."""
+        if self.database is None:
+            return {"computedAt": iso(now), "available": False, "due": None, "overdue": None, "done": None,
+                    "signalsDestroyed": None, "anonymised": None, "nextDueOn": None, "note": ""}
+        status = retention_summary(self.database, self.terms, amsterdam_day(now), regions)
+        total = status["total"]
+        return {"computedAt": iso(now), "available": True, "today": status["today"], "due": total["due"],
+                "overdue": total["overdue"], "done": total["done"], "signalsDestroyed": total["signalsDestroyed"],
+                "anonymised": total["anonymisationDecisions"], "nextDueOn": total["nextDueOn"], "note": status["note"]}
 
 
 # -- text output ----------------------------------------------------------------------------
@@ -327,9 +314,11 @@ def format_figures(figures: dict[str, Any]) -> str:
         lines.append(f"  {t['label']}: {_n(t['medianHours'])} / {_n(t['p90Hours'])} (n={t['completed']}); "
                      f"open {t['open']}; te laat {t['overdueNow']}")
     d = figures["destruction"]
-    due = "nog niet beschikbaar" if d["due"] is None else d["due"]
-    lines.append(f"Vernietiging: te vernietigen {due}, termijn verstreken nog niet beschikbaar, vernietigd {d['done']}, "
-                 f"geanonimiseerd {d['anonymised']}")
+    if d.get("available", True) and d["due"] is not None:
+        lines.append(f"Vernietiging (art. 7): gepland {d['due']}, termijn verstreken {d['overdue']}, vernietigd {d['done']} "
+                     f"(signalen zonder casus {d['signalsDestroyed']}), anonimiseringsbesluiten {d['anonymised']}")
+    else:
+        lines.append("Vernietiging (art. 7): niet beschikbaar (geen registers)")
     return "\n".join(lines)
 
 
@@ -351,7 +340,7 @@ def cmd_stats(args: argparse.Namespace, app: App) -> int:
     from riec.stats_region import scoped_region
 
     region = scoped_region(args, app)  # R-6.1: with --user, that user's one region (riec.requester)
-    stats = Stats(app.camunda, app.migrated_database())
+    stats = Stats(app.camunda, app.migrated_database(), terms=app.retention)
     view = stats.view(region, fresh=True)
     if args.json:
         print_json(view)

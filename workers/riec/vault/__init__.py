@@ -24,5 +24,6 @@ def serve(app: App) -> None:
     from riec.stats import Stats  # the managers' figures for the Cockpit dashboard (issue 14, riec.stats_web)
     from riec.stats_web import mount
 
-    mount(web, Stats(app.camunda, app.migrated_database()), EngineIdentity(app.camunda), engine_url=settings.engine_url)
+    mount(web, Stats(app.camunda, app.migrated_database(), terms=app.retention), EngineIdentity(app.camunda),
+          engine_url=settings.engine_url)
     waitress_serve(web, host=settings.vault_host, port=settings.vault_port, threads=4, ident="riec-vault")

@@ -178,13 +178,17 @@ function renderScope(parent, figures, prefix) {
 
   const d = figures.destruction;
   const destruction = card(cards, `${prefix}-destruction`, 'Vernietiging (art. 7) en anonimisering', d.computedAt);
+  // Art. 7 (R-7.1, R-7.2), the same figures as `riec retention status`: planned (term running), overdue, destroyed
+  // cases; destroyed signals without a case; anonymisation decisions taken. Counts and a date only.
   destruction.box.appendChild(bars([
-    { key: 'due', label: 'Te vernietigen', value: d.due, colour: '#999', text: d.due === null ? 'n.b.' : number(d.due) },
-    { key: 'overdue', label: 'Termijn verstreken', value: d.overdue, colour: '#999', text: d.overdue === null ? 'n.b.' : number(d.overdue) },
+    { key: 'due', label: 'Gepland (termijn loopt)', value: d.due, colour: '#7ab6e2' },
+    { key: 'overdue', label: 'Termijn verstreken', value: d.overdue, colour: d.overdue ? '#c0392b' : '#2e8b57' },
     { key: 'done', label: 'Vernietigd', value: d.done, colour: '#2e8b57' },
-    { key: 'anonymised', label: 'Geanonimiseerd', value: d.anonymised, colour: '#2f7fc1' },
+    { key: 'signalsDestroyed', label: 'Signalen zonder casus vernietigd', value: d.signalsDestroyed, colour: '#2e8b57' },
+    { key: 'anonymised', label: 'Anonimiseringsbesluiten', value: d.anonymised, colour: '#2f7fc1' },
   ]));
-  destruction.done(d.note);
+  destruction.done([d.nextDueOn ? `Eerstvolgende vernietiging: ${new Date(`${d.nextDueOn}T12:00:00Z`).toLocaleDateString('nl-NL')}.` : '',
+    d.note].filter(Boolean).join(' '));
   parent.appendChild(section);
 }
 
