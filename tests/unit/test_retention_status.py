@@ -98,7 +98,20 @@ def test_r_7_1_a_package_in_the_vault_schedules_the_case_even_before_provision(r
 def test_r_7_1_a_case_without_police_data_is_destroyed_after_its_intervention(registers):
     intervention(registers, "W", NOORD, "2026-11-20")     # analysis without police data: grace after the intervention
     [schedule], _ = schedules(registers, TERMS)
-    assert (schedule.provided_on, schedule.destroy_on) == (None, dt.date(2026, 12, 4))
+    assert (schedule.provided_on, schedule.destroy_on) == (dt.date(2026, 11, 20), dt.date(2026, 12, 4))
+
+
+def test_r_7_1_status_and_sweep_agree_on_what_is_overdue(registers):
+    from riec.destruction.sweep import overdue_cases
+
+    provide(registers, "A", NOORD, "2026-01-10")
+    intervention(registers, "A", NOORD, "2026-11-01")
+    provide(registers, "B", NOORD, "2026-11-20")
+    intervention(registers, "W", NOORD, "2026-10-01")
+    package(registers, "P", LIMBURG, "2025-11-01")
+    today = dt.date(2026, 11, 29)
+    found, _ = schedules(registers, TERMS)
+    assert sorted(s.case_key for s in found if s.state(today) == "overdue") == [key for key, _ in overdue_cases(registers, TERMS, today)]
 
 
 def test_r_7_1_the_terms_come_from_retention_terms(registers):

@@ -4,10 +4,10 @@ Computed from the registers only (``riec retention status``, the managers' figur
 and the Cockpit dashboard all read this module), with the dates of :class:`riec.retention.RetentionTerms`:
 
 * a case is **scheduled** for destruction once police data reached it (its first PROVISION entry in the provision
-  register, or a package the police put in the vault for it: ``provided_on``) or once its intervention was recorded
-  as carried out (the intervention register: ``carried_out_on``); it is destroyed on
+  register, or a package in the vault: provided, else uploaded) or once its intervention was recorded (the
+  intervention register): the earliest of these days is ``provided_on``; it is destroyed on
   ``RetentionTerms.destroy_on(provided_on, carried_out_on)`` - the R-7.1 date after the intervention, at the latest
-  the end of the maximum retention. A case without police data is destroyed on the R-7.1 date after its intervention;
+  the end of the maximum retention. The same dates as the sweep's (riec.destruction.sweep.overdue_cases);
 * **done**: the case has a row in the destruction register (riec.destruction; before that table exists, a
   DESTRUCTION entry in the provision register);
 * **due**: scheduled, not destroyed, and its date is today or later (the term is still running);
@@ -134,14 +134,22 @@ def schedules(database: Engine, terms: RetentionTerms) -> tuple[list[CaseSchedul
             case(entry.case_id, entry.region).destroyed = True
     with database.connect() as conn:
         if "vault_package" in tables:
-            for key, region, uploaded_at in conn.execute(text("SELECT case_key, region, uploaded_at FROM vault_package")):
+            for key, region, provided_at, uploaded_at in conn.execute(
+                    text("SELECT case_key, region, provided_at, uploaded_at FROM vault_package")):
                 c = case(str(key), _opt(region))
-                moment = _as_datetime(uploaded_at)
+                moment = _as_datetime(provided_at or uploaded_at)
                 if moment is not None:
                     c.provided_on = _earliest(c.provided_on, amsterdam_day(moment))
         if "intervention" in tables:
-            for key, region, carried_out_on in conn.execute(text("SELECT case_key, region, carried_out_on FROM intervention")):
-                case(str(key), _opt(region)).carried_out_on = _as_date(carried_out_on)
+            for key, region, carried_out_on, recorded_at in conn.execute(
+                    text("SELECT case_key, region, carried_out_on, recorded_at FROM intervention")):
+                c = case(str(key), _opt(region))
+                c.carried_out_on = _as_date(carried_out_on)
+                # As the sweep (riec.destruction.sweep.overdue_cases): the day the intervention was recorded starts the
+                # maximum retention of a case without police data too.
+                recorded = _as_datetime(recorded_at)
+                if recorded is not None:
+                    c.provided_on = _earliest(c.provided_on, amsterdam_day(recorded))
         if destruction_table:
             for key, region, subject in conn.execute(text("SELECT case_key, region, subject FROM destruction")):
                 if subject == "signal" and str(key) not in cases:
