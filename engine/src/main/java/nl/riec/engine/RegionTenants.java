@@ -1,6 +1,7 @@
 package nl.riec.engine;
 
 import java.util.List;
+import java.util.Set;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.DelegateCaseExecution;
@@ -32,6 +33,8 @@ import org.springframework.stereotype.Component;
  *       member of (refused with 403 otherwise); the administrator and engine-internal starts may
  *       name any existing region;</li>
  *   <li>a user who is a member of exactly one region: that region;</li>
+ *   <li>a national system process ({@link #SYSTEM_PROCESSES}: started by its timer, or by the
+ *       administrator) without the variable: no region;</li>
  *   <li>otherwise the start is refused (400): nothing ever runs without a region, because an
  *       instance without a tenant would be visible in every region.</li>
  * </ol>
@@ -42,6 +45,12 @@ public class RegionTenants extends AbstractProcessEnginePlugin implements Tenant
 
   /** Name of the start variable that names the region explicitly. */
   public static final String REGION_VARIABLE = "region";
+
+  /**
+   * National system processes the engine starts itself (timer start events): they belong to no region. They hold
+   * counts only, no case data, so being visible in every region shows nothing (the daily retention sweep, R-7.1).
+   */
+  public static final Set<String> SYSTEM_PROCESSES = Set.of("riec-retention-sweep");
 
   @Override
   public void preInit(ProcessEngineConfigurationImpl configuration) {
@@ -95,6 +104,9 @@ public class RegionTenants extends AbstractProcessEnginePlugin implements Tenant
     Authentication authentication = commandContext.getAuthentication();
     boolean unrestricted = authentication == null
         || commandContext.getAuthorizationManager().isCamundaAdmin(authentication);
+    if (requested == null && SYSTEM_PROCESSES.contains(key)) {
+      return null;  // its timer start (or the administrator running it by hand, the only one allowed to)
+    }
     List<String> memberships = authentication == null ? null : authentication.getTenantIds();
 
     if (requested != null) {
