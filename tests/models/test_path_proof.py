@@ -189,3 +189,81 @@ def test_r_4_1_a_signal_reaches_the_police_request_only_through_a_hit():
     assert g.witness("SendTask_PoliceRequest", starts=signal_starts) is not None, "a hit leads on to the case and the request"
     assert g.witness("SendTask_PoliceRequest", hit, starts=signal_starts) is None
     assert g.witness("StartEvent_Case", hit, starts=signal_starts) is None
+
+
+# --------------------------------------------------------------------------- onward provision (R-6.2, R-6.3; bpmn/onward.bpmn)
+
+ONWARD = ROOT / "bpmn" / "onward.bpmn"
+ONWARD_PROVIDED = "EndEvent_OnwardProvided"
+ONWARD_ART9 = (("onwardArt9", True),)
+ONWARD_ART10 = (("onwardArt10", True),)
+
+
+def onward_requirements(g: Graph) -> list[Requirement]:
+    """Every path to the onward provision passes the request check and the consent of the providing unit's R-5.1e
+    officers: the 2:10 officer always, the case prosecutor for art. 9 data, the CIE prosecutor for art. 10(1)(a) data."""
+    return [
+        Requirement("R-6.2, R-6.3", "the request check (Task_OnwardCheck: package, region, ground, compatibility)",
+                    frozenset(g.exits("Task_OnwardCheck"))),
+        Requirement("R-6.2, R-6.3", "the 2:10 officer's consent task (Task_OnwardConsent210)", user_step(g, "Task_OnwardConsent210")),
+        Requirement("R-6.2, R-6.3", "a gateway that requires the 2:10 officer's consent",
+                    frozenset(g.guards("onwardOfficer210Consent", {"given"}))),
+        Requirement("R-6.2, R-6.3", "the case prosecutor's consent task (Task_OnwardConsentCaseProsecutor)",
+                    user_step(g, "Task_OnwardConsentCaseProsecutor"), ONWARD_ART9),
+        Requirement("R-6.2, R-6.3", "a gateway that requires the case prosecutor's consent",
+                    frozenset(g.guards("onwardCaseProsecutorConsent", {"given"}, dict(ONWARD_ART9))), ONWARD_ART9),
+        Requirement("R-6.2, R-6.3", "the CIE prosecutor's consent task (Task_OnwardConsentCieProsecutor)",
+                    user_step(g, "Task_OnwardConsentCieProsecutor"), ONWARD_ART10),
+        Requirement("R-6.2, R-6.3", "a gateway that requires the CIE prosecutor's consent",
+                    frozenset(g.guards("onwardCieProsecutorConsent", {"given"}, dict(ONWARD_ART10))), ONWARD_ART10),
+        Requirement("R-6.2, R-6.3", "the CIE prosecutor's consent task (both types)",
+                    user_step(g, "Task_OnwardConsentCieProsecutor"), ONWARD_ART9 + ONWARD_ART10),
+        Requirement("R-6.2, R-6.3", "the case prosecutor's consent task (both types)",
+                    user_step(g, "Task_OnwardConsentCaseProsecutor"), ONWARD_ART9 + ONWARD_ART10),
+    ]
+
+
+def onward_failures(onward_text: str | None = None, target: str = ONWARD_PROVIDED) -> list[str]:
+    g = Graph.load([p if p != ONWARD or onward_text is None else onward_text for p in DIAGRAMS])
+    return prove(g, target, onward_requirements(g))
+
+
+def onward_broken(*replacements: tuple[str, str]) -> str:
+    text = ONWARD.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, f"the mutation must change exactly one place: {old}"
+        text = text.replace(old, new)
+    return text
+
+
+def test_r_6_2_r_6_3_no_path_to_onward_provision_without_the_providing_units_consent():
+    assert onward_failures() == []
+    assert onward_failures(target="Task_OnwardProvide") == [], "the grant itself (onward-provide) is behind the consent too"
+    g = Graph.load(DIAGRAMS)
+    for scenario in ({}, dict(ONWARD_ART9), dict(ONWARD_ART10), dict(ONWARD_ART9 + ONWARD_ART10)):
+        assert g.witness(ONWARD_PROVIDED, scenario=scenario) is not None, "the proof is not over an unreachable end"
+    # Nothing outside the onward process leads into it: the only way in is the requester's start form.
+    assert [e.source for e in g.edges if e.target == "Task_OnwardProvide"] == ["Gateway_OnwardConsents"]
+
+
+def test_r_6_2_proof_fails_when_the_check_goes_straight_to_the_provision():
+    result = onward_failures(onward_broken(
+        ('id="Flow_OnwardCheckToOnwardConsentsFork" sourceRef="Task_OnwardCheck" targetRef="Gateway_OnwardConsentsFork"',
+         'id="Flow_OnwardCheckToOnwardConsentsFork" sourceRef="Task_OnwardCheck" targetRef="Task_OnwardProvide"')))
+    assert any("2:10 officer's consent task" in f and "Task_OnwardCheck → Task_OnwardProvide → EndEvent_OnwardProvided" in f
+               for f in result), result
+
+
+def test_r_6_2_proof_fails_when_the_consent_gateway_stops_testing_the_case_prosecutor():
+    result = onward_failures(onward_broken(
+        ("(!onwardArt9 || execution.getVariable('onwardCaseProsecutorConsent') == 'given') &amp;&amp; ", "")))
+    [case] = [f for f in result if "gateway that requires the case prosecutor's consent" in f]
+    assert "(no flow tests it)" in case and "onwardArt9=True" in case
+
+
+def test_r_6_3_proof_fails_when_a_refused_check_leads_past_the_consents():
+    result = onward_failures(onward_broken(
+        ('id="Flow_OnwardCheckRefused" sourceRef="Event_OnwardCheckRefused" targetRef="Gateway_OnwardRefuseIn"',
+         'id="Flow_OnwardCheckRefused" sourceRef="Event_OnwardCheckRefused" targetRef="Gateway_OnwardConsents"')))
+    [check] = [f for f in result if "request check" in f]
+    assert "Task_OnwardCheck → Event_OnwardCheckRefused → Gateway_OnwardConsents → Task_OnwardProvide" in check
