@@ -5,7 +5,10 @@ who may do what: this test parses it and tries every cell through the REST API (
 webapps through their own login) with that role's own credentials: the role's demo
 user of the data's region (riec-noord) and of another region (riec-limburg). It fails
 for a process or user task in bpmn/ that has no row, so a new diagram cannot slip
-past the matrix.
+past the matrix, and for a row that gives another region's user anything but `no`
+(the region rule, R-6.1). The rows of the data outside the engine (vault, letters,
+register, stats; issue 12) are tried through the vault's page and `riec ... --user`
+by the probes of tests/integration/test_region_boundary.py.
 
 It runs its own engine without workers: fetch-and-lock probes must not race the
 session's worker processes for the external tasks they look at.
@@ -16,6 +19,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -24,6 +28,7 @@ from riec.identity import ROLES, WORKER_GROUP
 from riec.runtime.variables import to_camunda_map
 from tests.integration.conftest import prepare
 from tests.integration.engine import ROOT, Engine
+from tests.integration.test_region_boundary import PROBES, RegionData
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +41,10 @@ CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
 #: Rows every process needs (plus `fetch` when it has external tasks, `task` per user task).
 PROCESS_ACTIONS = ("start", "instances", "instance variables", "history", "history variables", "incidents")
 GLOBAL_ACTIONS = ("deploy", "users", "groups", "tenants", "authorizations", "filters", "tasklist", "cockpit", "admin")
+#: Logging in to a webapp is not a region's data: the one kind of row a user of another region may get `yes` in.
+LOGINS = ("tasklist", "cockpit", "admin")
+#: The data outside the engine (issue 12): the vault, the letters, the register's views, the stats (test_region_boundary).
+BOUNDARY_ACTIONS = tuple(PROBES)
 
 #: Variables an instance needs to stand at (or start before) a task of this process.
 #: The case and police processes read their tasks' due periods (set by case-init / police-init, docs/case-process.md).
@@ -111,7 +120,7 @@ def expected(cell: str, task: bool = False) -> tuple[str, str]:
 
 
 def required_rows() -> set[str]:
-    rows = set(GLOBAL_ACTIONS)
+    rows = set(GLOBAL_ACTIONS) | set(BOUNDARY_ACTIONS)
     for d in diagrams():
         rows |= {f"{a} {d.process}" for a in PROCESS_ACTIONS}
         rows |= {f"task {d.process}:{t}" for t in d.user_tasks}
@@ -142,6 +151,10 @@ def test_r_6_1_every_process_and_user_task_has_a_row_in_the_matrix():
 
 
 class Unexpected(AssertionError):
+            elif action not in LOGINS:
+                # The region rule (docs/security.md): another region's user sees nothing and does nothing.
+                assert expected(cell, task=action.startswith("task "))[1] == "no", \
+                    f"{action} | {column}: a user of another region must get 'no' (R-6.1), not {cell!r}"
     """An answer that is neither allowed nor an authorization or region refusal."""
 
 
@@ -196,7 +209,7 @@ class Actor:
 class World:
     """The riec-noord data the probes look at, made by the administrator."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, work_dir: Path):
         self.engine = engine
         self.admin = engine.client()
         self.shared: dict[str, dict] = {}
@@ -206,6 +219,14 @@ class World:
             "businessKey": f"MATRIX-{uuid.uuid4().hex[:10]}",
             "variables": to_camunda_map({**START_VARIABLES.get(process, {}), "region": REGION, "matrixProbe": PROBE_VALUE}),
         }
+        self.work_dir = work_dir
+        self._outside: RegionData | None = None
+
+    def outside(self) -> RegionData:
+        """riec-noord's data outside the engine: a provided package, a refusal letter, register entries."""
+        if self._outside is None:
+            self._outside = RegionData.make(self.engine, self.work_dir)
+        return self._outside
         if activity:
             body["startInstructions"] = [{"type": "startBeforeActivity", "activityId": activity}]
         instance = self.admin.post(f"process-definition/key/{process}/start", body)
@@ -381,7 +402,7 @@ def world(tmp_path_factory):
     engine = Engine(tmp_path_factory.mktemp("matrix-engine")).start()
     try:
         prepare(engine)
-        yield World(engine)
+        yield World(engine, tmp_path_factory.mktemp("matrix-outside"))
     finally:
         engine.stop()
 
@@ -396,7 +417,9 @@ def test_r_6_1_role_matrix_cell(world, action, column):
         verb, target = action.rsplit(" ", 1)
     for actor, same_region in actors(world.engine, column):
         want = want_same if same_region else want_other
-        if verb == "task":
+        if action in BOUNDARY_ACTIONS:
+            got = PROBES[action](world.outside(), actor.user, actor.password)
+        elif verb == "task":
             process, task_id = target.split(":")
             got = probe_task(world, actor, by_process[process], task_id)
         elif verb == "start":
