@@ -145,16 +145,16 @@ def test_r_6_1_every_process_and_user_task_has_a_row_in_the_matrix():
             expected(cell, task=action.startswith("task "))
             if column in (WORKER_GROUP.group, ADMIN_GROUP):
                 assert "/" not in cell, f"{column} has no region of its own: write yes or no, not {cell!r}"
+            elif action not in LOGINS:
+                # The region rule (docs/security.md): another region's user sees nothing and does nothing.
+                assert expected(cell, task=action.startswith("task "))[1] == "no", \
+                    f"{action} | {column}: a user of another region must get 'no' (R-6.1), not {cell!r}"
 
 
 # -- the probes --------------------------------------------------------------------
 
 
 class Unexpected(AssertionError):
-            elif action not in LOGINS:
-                # The region rule (docs/security.md): another region's user sees nothing and does nothing.
-                assert expected(cell, task=action.startswith("task "))[1] == "no", \
-                    f"{action} | {column}: a user of another region must get 'no' (R-6.1), not {cell!r}"
     """An answer that is neither allowed nor an authorization or region refusal."""
 
 
@@ -213,12 +213,6 @@ class World:
         self.engine = engine
         self.admin = engine.client()
         self.shared: dict[str, dict] = {}
-
-    def start_at(self, process: str, activity: str | None) -> dict:
-        body = {
-            "businessKey": f"MATRIX-{uuid.uuid4().hex[:10]}",
-            "variables": to_camunda_map({**START_VARIABLES.get(process, {}), "region": REGION, "matrixProbe": PROBE_VALUE}),
-        }
         self.work_dir = work_dir
         self._outside: RegionData | None = None
 
@@ -227,6 +221,12 @@ class World:
         if self._outside is None:
             self._outside = RegionData.make(self.engine, self.work_dir)
         return self._outside
+
+    def start_at(self, process: str, activity: str | None) -> dict:
+        body = {
+            "businessKey": f"MATRIX-{uuid.uuid4().hex[:10]}",
+            "variables": to_camunda_map({**START_VARIABLES.get(process, {}), "region": REGION, "matrixProbe": PROBE_VALUE}),
+        }
         if activity:
             body["startInstructions"] = [{"type": "startBeforeActivity", "activityId": activity}]
         instance = self.admin.post(f"process-definition/key/{process}/start", body)
