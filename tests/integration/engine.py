@@ -82,14 +82,18 @@ class Engine:
             client.session.auth = (user, password if password is not None else self.settings.demo_password)
         return client
 
-    def start(self, timeout: float = 180) -> "Engine":
+    def start(self, timeout: float = 420) -> "Engine":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # Run a private copy: a rebuild of engine/target while this engine runs
         # (another test session, `riec up`) must not pull classes from under it.
         jar = Path(shutil.copy2(build_engine(self.settings), self.data_dir / "riec-engine.jar"))
         log = open(self.data_dir / "engine.log", "ab")
         self.process = subprocess.Popen(["java", "-Xmx768m", "-jar", str(jar)], env=self.env(**{"RIEC_DEVELOPMENT": "true", "RIEC_VAULT_URL": self.web_url, **self.engine_env}), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")
+        try:
+            wait_until(self.ready, timeout, 0.5, f"engine on port {self.port} (log: {self.data_dir / 'engine.log'})")
+        except BaseException:
+            self.stop()  # a JVM that did not come up in time must not outlive the failed start
+            raise
         return self
 
     def ready(self) -> bool:
