@@ -51,6 +51,8 @@ BOUNDARY_ACTIONS = tuple(PROBES)
 _DUE = {"dueRiecAnalyst": "P5D", "duePoliceUnit": "P10D", "duePoliceDataOfficer": "P5D", "dueCaseProsecutor": "P5D",
         "dueCieProsecutor": "P5D"}
 START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE, "riec-intervention": _DUE}
+#: riec-onward-provision (R-6.2, R-6.3): the requester's correction task reads dueRiecPartner (set by validate-onward-request).
+START_VARIABLES["riec-onward-provision"] = {**_DUE, "dueRiecPartner": "P5D"}
 #: Variables a user task needs to be completed: (process id, task id) -> variables.
 COMPLETE_VARIABLES: dict[tuple[str, str], dict] = {
     ("riec-signal", "Task_CorrectSignal"): {"correctionDecision": "intrekken"},
