@@ -1,0 +1,209 @@
+"""`riec bench`: run the benchmark and write docs-ready results (markdown and JSON).
+
+Order: start an engine (H2, or PostgreSQL with --postgres), deploy the project and the
+no-op process; then R rounds, each running every client once on N fresh no-op tasks, in
+an order rotated per round (interleaved, so drift of the machine hits all alike); then
+pickup latency; then the signal run; then bench/cluster.py when present (cross-node).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import clients
+from bench.options import DESCRIPTION, add_arguments, settle
+from bench.harness import ROOT, BenchEngine, spread, steady_rate
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="riec bench", description=DESCRIPTION)
+    add_arguments(parser)
+    return settle(parser.parse_args(argv))
+
+
+def machine() -> dict:
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    mem = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()
+    return {"nproc": os.cpu_count(), "cpu": _cpu_model(), "memory_gib": mem[1].split()[1] if len(mem) > 1 else "?",
+            "java": java[0] if java else "?", "python": platform.python_version(), "kernel": platform.release(),
+            "load_at_start": os.getloadavg()}
+
+
+def cpu_pressure() -> float | None:
+    """Share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), in percent."""
+    try:
+        return float(Path("/proc/pressure/cpu").read_text().split()[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) -> int:
+    args = args if args is not None else parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    slots = [int(s) for s in args.slots.split(",")]
+    results: dict = {"command": "riec bench " + " ".join(args.argv if getattr(args, "argv", None) is not None else (argv if argv is not None else sys.argv[1:])), "machine": machine(),
+                     "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "settings": vars(args)}
+    python = None
+    if not args.no_pyclient:
+        print("installing the Python client into its own venv ...", flush=True)
+        python, installed = clients.pyclient_venv(Path(args.venv))
+        results["pyclient_installed"] = installed
+        print(f"  {installed}", flush=True)
+    bench = BenchEngine(postgres=args.postgres)
+    print(f"starting an engine on {bench.kind} in {bench.base} ...", flush=True)
+    t_start = time.monotonic()
+    try:
+        bench.start()
+        results["engine"] = bench.kind
+        bench.prepare(project=args.signals > 0)
+        log_file = bench.base / "runtime.log"
+        clients.quiet_logging(log_file)
+        warm = "warmup"
+        bench.start_instances(warm, 200)
+        clients.raw(bench, 4, 200)
+        variants = [("raw", p) for p in slots] + [("runtime", p) for p in slots]
+        if python:
+            variants += [("pyclient", int(m)) for m in args.pyclient_max_tasks.split(",")]
+        rates: dict[str, list[float]] = {f"{k}-{p}": [] for k, p in variants}
+        details: dict[str, list[dict]] = {f"{k}-{p}": [] for k, p in variants}
+        for r in range(args.rounds):
+            order = variants[r % len(variants):] + variants[:r % len(variants)]
+            for kind, p in order:
+                name = f"{kind}-{p}"
+                n = args.pyclient_tasks if kind == "pyclient" else args.tasks
+                prefix = f"r{r}-{name}"
+                bench.start_instances(prefix, n)
+                pressure = cpu_pressure()
+                if kind == "raw":
+                    info = clients.raw(bench, p, n)
+                elif kind == "runtime":
+                    info = clients.runtime(bench, p, n)
+                else:
+                    info = clients.pyclient(bench, python, p, n)
+                rate = steady_rate(bench.end_times(prefix))
+                rates[name].append(rate)
+                details[name].append({"round": r, "rate": rate, "cpu_pressure_avg10": pressure, "load1": os.getloadavg()[0], **info})
+                print(f"  round {r + 1}/{args.rounds} {name:12s} {rate:7.1f} tasks/s", flush=True)
+        results["throughput"] = {name: {**spread(v), "rounds": v} for name, v in rates.items()}
+        results["throughput_details"] = details
+        ratios = {}
+        for p in slots:
+            per_round = [rt / rw for rt, rw in zip(rates[f"runtime-{p}"], rates[f"raw-{p}"]) if rw == rw and rw > 0]
+            ratios[p] = spread(per_round)
+        results["runtime_ratio"] = ratios
+        if python:
+            best = max((n for n in rates if n.startswith("pyclient")), key=lambda n: spread(rates[n]).get("median", 0))
+            results["pyclient_best"] = best
+        if args.pickup:
+            from bench.pickup import pickup
+
+            results["pickup_same_node"] = pickup(bench, args.pickup)
+            print(f"  pickup (same node): {results['pickup_same_node']}", flush=True)
+        if args.signals:
+            from bench.signals import signal_run
+
+            results["signals"] = signal_run(bench, args.signals, args.signal_concurrency)
+            print(f"  signals: {results['signals']}", flush=True)
+    finally:
+        bench.stop()
+    cluster = ROOT / "bench" / "cluster.py"
+    if cluster.exists():
+        try:
+            from bench import cluster as cluster_bench  # H6: pickup across the nodes of a two-node cluster
+
+            results["cluster"] = cluster_bench.run(postgres=args.postgres, samples=args.pickup or 60)
+        except Exception as exc:  # noqa: BLE001 - report, don't lose the rest
+            results["cluster"] = {"error": f"{type(exc).__name__}: {exc}"}
+    results["duration_s"] = time.monotonic() - t_start
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    table = report(results, slots)
+    (out / "results.md").write_text(table, encoding="utf-8")
+    print(table)
+    print(f"written: {out / 'results.md'}, {out / 'results.json'}")
+    return 0
+
+
+def _f(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def report(results: dict, slots: list[int]) -> str:
+    m = results["machine"]
+    lines = [f"Measured {results['started']} by `{results['command']}` on {results.get('engine', '?')}; "
+             f"{m['nproc']} CPU ({m['cpu']}), {m['memory_gib']} GiB, {m['java']}, Python {m['python']}; "
+             f"load average at start {', '.join(f'{x:.1f}' for x in m['load_at_start'])}.", ""]
+    tp = results.get("throughput", {})
+    if tp:
+        lines += ["| Client | Parallelism | tasks/s min | median | max | ratio to raw (min / median / max) |", "|---|---|---|---|---|---|"]
+        for p in slots:
+            raw = tp.get(f"raw-{p}", {})
+            lines.append(f"| raw limit (fetchAndLock 1 + complete, one session) | {p} | {_f(raw.get('min'))} | {_f(raw.get('median'))} | {_f(raw.get('max'))} | 1 |")
+        for p in slots:
+            rt = tp.get(f"runtime-{p}", {})
+            ratio = results["runtime_ratio"].get(p, {})
+            lines.append(f"| riec.runtime, {p} slot(s) | {p} | {_f(rt.get('min'))} | {_f(rt.get('median'))} | {_f(rt.get('max'))} | "
+                         f"{_f(ratio.get('min'), 2)} / {_f(ratio.get('median'), 2)} / {_f(ratio.get('max'), 2)} |")
+        for name in sorted(n for n in tp if n.startswith("pyclient")):
+            pc = tp[name]
+            best = " (best)" if results.get("pyclient_best") == name else ""
+            lines.append(f"| camunda-external-task-client-python3 4.5.0, maxTasks {name.split('-')[1]}{best} | 1 | {_f(pc.get('min'))} | {_f(pc.get('median'))} | {_f(pc.get('max'))} | - |")
+        rounds = results["settings"]["rounds"]
+        lines += ["", f"Throughput: {rounds} interleaved rounds, {results['settings']['tasks']} pre-created no-op tasks per client and round "
+                      f"({results['settings']['pyclient_tasks']} for the Python client), timed by the engine (first to last completion). "
+                      f"The ratio is taken per round against the raw loop of the same parallelism."]
+        best = results.get("pyclient_best")
+        if best and tp.get(best, {}).get("median"):
+            for p in slots:
+                rt = tp.get(f"runtime-{p}", {}).get("median")
+                if rt:
+                    lines.append(f"- riec.runtime at {p} slot(s) / Python client at its best: {rt / tp[best]['median']:.1f}x")
+        one = results.get("throughput_details", {}).get("raw-1", [])
+        if one:
+            lines.append("- one at a time (raw, parallelism 1), per round: " + "; ".join(
+                f"{1000 / d['rate']:.0f} ms/task (fetch p50 {_f(d.get('fetch_ms_p50'))} ms, complete p50 {_f(d.get('complete_ms_p50'))} ms, "
+                f"CPU pressure {_f(d.get('cpu_pressure_avg10'), 0)} %, load {_f(d.get('load1'))})" for d in one if d["rate"] == d["rate"] and d["rate"] > 0))
+        if results.get("pyclient_installed"):
+            lines.append(f"- Python client installed by the benchmark: {results['pyclient_installed']}")
+    pk = results.get("pickup_same_node")
+    if pk:
+        lines += ["", "| Pickup latency (task created → handler starts) | samples | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|",
+                  f"| same node, riec.runtime 8 slots, 20 s long poll | {pk['samples']} | {_f(pk['p50_ms'])} | {_f(pk['p99_ms'])} | {_f(pk['max_ms'])} |"]
+        cl = results.get("cluster")
+        if isinstance(cl, dict) and "p50_ms" in cl:
+            lines.append(f"| other node of a two-node cluster (bench/cluster.py) | {cl.get('samples', '?')} | {_f(cl.get('p50_ms'))} | {_f(cl.get('p99_ms'))} | {_f(cl.get('max_ms'))} |")
+        elif isinstance(cl, dict):
+            lines.append(f"| other node (bench/cluster.py) | {cl} | | | |")
+    sg = results.get("signals")
+    if sg:
+        lines += ["", "| Signal run | value |", "|---|---|",
+                  f"| signals submitted at once (half hit, half no-hit) | {sg['signals']} (submitted in {_f(sg['submitted_s'])} s) |",
+                  f"| all at their outcome after | {_f(sg['elapsed_s'])} s |",
+                  f"| signals (cases) per second | {_f(sg['signals_per_s'])} |",
+                  f"| hits at the analyst's first case task / cases started | {sg['at_case_task']} / {sg['cases']} of {sg['hits']} |",
+                  f"| no-hits ended | {sg['no_hit_ended']} of {sg['no_hits']} |",
+                  f"| incidents / external tasks left | {sg['incidents']} / {sg['external_tasks_left']} |",
+                  f"| worker RSS at rest / max under load (RIEC_CONCURRENCY={sg['worker_concurrency']}) | {_f(sg['rss_rest_mib'])} MiB / {_f(sg['rss_load_max_mib'])} MiB |"]
+    lines += ["", f"Whole run: {_f(results.get('duration_s'), 0)} s."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
