@@ -214,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riec import cli_retention
 
     cli_retention.add_commands(sub)
+    from riec import cli_bench
+
+    cli_bench.add_commands(sub)
     return parser
 
 
