@@ -16,9 +16,9 @@ import pytest
 
 from riec import intervention
 from riec.compliance import db
-from riec.runtime.variables import to_camunda_map
+from riec.runtime.variables import from_camunda, to_camunda_map
 from tests.integration.case_steps import (
-    case_outcome, ended, incidents_of, police_decides, task_variable, to_decision, to_request, wait_task,
+    case_outcome, incidents_of, police_decides, task_variable, to_decision, to_request, wait_task,
 )
 from tests.integration.vault_steps import upload_package
 
@@ -53,16 +53,27 @@ def sent_back(engine, key: str, task_id: str, previous: dict) -> str:
     return task_variable(engine, task["id"], "validationMessage")
 
 
+def at_decision(engine, key: str) -> dict:
+    """The intervention recorded: the instance waits at the anonymisation decision (R-7.2); its region and variables."""
+    task = wait_task(engine, key, "Task_AnonymisationDecision")
+    found = engine.client().get(f"process-instance/{task['processInstanceId']}/variables", deserializeValues="false")
+    return {"tenantId": task["tenantId"], "processInstanceId": task["processInstanceId"],
+            "variables": {name: from_camunda(v) for name, v in found.items()}}
+
+
 def record_intervention(engine, key: str, carried_out_on: dt.date) -> dict:
     complete(engine, key, "Task_InterventionStrategy", STRATEGY)
     complete(engine, key, "Task_InterventionCarriedOut", {"interventionCarriedOutOn": carried_out_on.isoformat()})
-    return ended(engine, key, "riec-intervention")
+    return at_decision(engine, key)
 
 
 def assert_recorded(engine, registers, key: str, done: dict, carried_out_on: dt.date) -> None:
     assert done["tenantId"] == "riec-noord", "R-6.1: the intervention stays in the case's region"
-    assert done["endActivityIds"] == ["EndEvent_InterventionRecorded"]
     assert done["variables"]["interventionCarriedOutOn"] == carried_out_on.isoformat()
+    # R-7.1: destruction scheduled the moment it is recorded, the configured grace period (default 14 days) later.
+    due = carried_out_on + dt.timedelta(days=engine.settings.destruction_grace_days)
+    assert done["variables"]["destructionDueOn"] == due.isoformat()
+    assert done["variables"]["destructionDueAt"] == intervention.timer_at(due)
     row = intervention.get(registers, key)
     assert row is not None and row.carried_out_on == carried_out_on and row.region == "riec-noord"
     assert [m.value for m in row.measures] == ["bestuurlijk", "fiscaal"] and row.strategy == STRATEGY["interventionStrategy"]
@@ -122,5 +133,5 @@ def test_r_7_1_bad_input_goes_back_with_dutch_reasons_and_does_not_move_on(engin
     today = dt.date.today()
     complete(engine, business_key, "Task_InterventionCarriedOut", {"interventionCarriedOutOn": today.isoformat()},
              previous=early["id"])
-    done = ended(engine, business_key, "riec-intervention")
+    done = at_decision(engine, business_key)
     assert_recorded(engine, registers, business_key, done, today)

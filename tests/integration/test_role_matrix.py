@@ -50,7 +50,11 @@ BOUNDARY_ACTIONS = tuple(PROBES)
 #: The case and police processes read their tasks' due periods (set by case-init / police-init, docs/case-process.md).
 _DUE = {"dueRiecAnalyst": "P5D", "duePoliceUnit": "P10D", "duePoliceDataOfficer": "P5D", "dueCaseProsecutor": "P5D",
         "dueCieProsecutor": "P5D"}
-START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE, "riec-intervention": _DUE}
+#: riec-intervention's timers (R-7.1, R-7.2) read dates set at its start and by intervention-record: far ahead here.
+_RETENTION = {"maxRetentionAt": "2099-01-01T00:00:00+01:00", "retentionWarningAt": "2098-12-01T00:00:00+01:00",
+              "destructionDueAt": "2098-06-01T00:00:00+02:00", "anonymisationDueAt": "2098-05-25T23:59:00+02:00",
+              "destructionDueOn": "2098-06-01"}
+START_VARIABLES: dict[str, dict] = {"riec-case": _DUE, "police-request": _DUE, "riec-intervention": {**_DUE, **_RETENTION}}
 #: riec-onward-provision (R-6.2, R-6.3): the requester's correction task reads dueRiecPartner (set by validate-onward-request).
 START_VARIABLES["riec-onward-provision"] = {**_DUE, "dueRiecPartner": "P5D"}
 #: Variables a user task needs to be completed: (process id, task id) -> variables.

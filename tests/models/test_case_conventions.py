@@ -26,6 +26,8 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://
 CAM = "{http://camunda.org/schema/1.0/bpmn}"
 DUE = {"riec-analyst": "dueRiecAnalyst", "police-unit": "duePoliceUnit", "police-data-officer": "duePoliceDataOfficer",
        "case-prosecutor": "dueCaseProsecutor", "cie-prosecutor": "dueCieProsecutor"}
+#: A task whose deadline is a date of its case, not a period (R-7.2: the anonymisation decision, before destruction).
+DUE_AT = {"Task_AnonymisationDecision": "anonymisationDueAt"}
 #: Tasks that run in parallel with another task keep their own message variable (docs/case-process.md).
 MESSAGE = {"Task_OpenSources": "openSourceValidationMessage", "Task_ConsentCaseProsecutor": "caseProsecutorValidationMessage",
            "Task_ConsentCieProsecutor": "cieProsecutorValidationMessage", "Task_CorrectOwnInitiative": "ownInitiativeMessage"}
@@ -66,7 +68,7 @@ def test_the_diagram_has_the_user_tasks_of_the_contract():
         "Task_HalfOpenSources", "Task_ClosedSources", "Task_OpenSources", "Task_WorkUp", "Task_CaseDecision", "Task_Request",
         "Task_CorrectOwnInitiative", "Task_OwnInitiativeDetails", "Task_Judgement", "Task_Consult210",
         "Task_ConsentCaseProsecutor", "Task_ConsentCieProsecutor",
-        "Task_InterventionStrategy", "Task_InterventionCarriedOut"])
+        "Task_InterventionStrategy", "Task_InterventionCarriedOut", "Task_AnonymisationDecision"])
 
 
 @pytest.mark.parametrize("task_id", USER_TASKS)
@@ -74,7 +76,7 @@ def test_user_task_has_form_group_due_date_name_and_dutch_documentation(task_id)
     task = ELEMENTS[task_id]
     group = task.get(f"{CAM}candidateGroups")
     assert group in {r.group for r in ROLES}, group
-    assert task.get(f"{CAM}dueDate") == "${" + DUE[group] + "}"
+    assert task.get(f"{CAM}dueDate") == "${" + DUE_AT.get(task_id, DUE[group]) + "}"
     assert (FORMS / f"{task.get(f'{CAM}formRef')}.form").exists()
     assert task.get(f"{CAM}formRefBinding") == "deployment"
     name = task.get("name")
@@ -88,9 +90,13 @@ def test_user_task_has_form_group_due_date_name_and_dutch_documentation(task_id)
 def test_overdue_task_notifies_its_group_and_stays_open(task_id):
     task = ELEMENTS[task_id]
     group = task.get(f"{CAM}candidateGroups")
-    [timer] = [b for b in boundaries(task_id) if b.find("bpmn:timerEventDefinition", NS) is not None]
+    timers = [b for b in boundaries(task_id) if b.find("bpmn:timerEventDefinition", NS) is not None]
+    # Only the anonymisation decision also has an interrupting timer: at the destruction date nothing is kept (R-7.2).
+    timers = [b for b in timers if b.get("cancelActivity") == "false" or task_id not in DUE_AT]
+    [timer] = timers
     assert timer.get("cancelActivity") == "false", "an overdue notice must not cancel the task"
-    assert timer.find("bpmn:timerEventDefinition/bpmn:timeDuration", NS).text == "${" + DUE[group] + "}"
+    when = "timeDate" if task_id in DUE_AT else "timeDuration"
+    assert timer.find(f"bpmn:timerEventDefinition/bpmn:{when}", NS).text == "${" + DUE_AT.get(task_id, DUE[group]) + "}"
     [flow] = outgoing(timer.get("id"))
     notify = ELEMENTS[flow.get("targetRef")]
     assert notify.get(f"{CAM}topic") == "notify-overdue"

@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 import riec.casework as cw
+import riec.anonymisation as an
 import riec.intervention as iv
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
@@ -24,6 +25,7 @@ MODELS = {
     "police-consultation-2-10": cw.Consultation210, "police-consent-case-prosecutor": cw.ConsentCaseProsecutor,
     "police-consent-cie-prosecutor": cw.ConsentCieProsecutor,
     "intervention-strategy": iv.InterventionStrategy, "intervention-carried-out": iv.InterventionCarriedOut,
+    "anonymisation-decision": an.AnonymisationDecision,
 }
 SHOWN_ONLY = {"validationMessage", "openSourceValidationMessage", "caseProsecutorValidationMessage", "cieProsecutorValidationMessage"}
 

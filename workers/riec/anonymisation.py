@@ -30,7 +30,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import select
@@ -160,7 +160,7 @@ def decision_problems(form: AnonymisationDecision, destruction_due_on: dt.date |
 # --------------------------------------------------------------------------- the anonymised record
 
 
-RegionId = Literal[tuple(REGION_IDS)]  # type: ignore[valid-type]
+RegionId = Annotated[str, StringConstraints(pattern="^(" + "|".join(REGION_IDS) + ")$")]
 Count = Annotated[int, Field(strict=True, ge=0, le=999)]
 Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-K[1-4]$")]
 
@@ -259,7 +259,7 @@ def anonymise(facts: CaseFacts, kept: Iterable[KeptField], purpose: Anonymisatio
 
 #: Variables of the case's process instances (signal, case, police, intervention) whose values identify.
 IDENTIFYING_VARIABLES = frozenset({
-    "subjectName", "dateOfBirth", "kvkNumber", "street", "houseNumber", "houseNumberSuffix", "postcode", "city",
+    "subjectName", "dateOfBirth", "kvkNumber", "street", "postcode", "city",
     "signalDescription", "caseSummary", "caseKey", "caseStartedOn", "interventionCarriedOutOn",
     "anonymisationDecidedOn", "policeUnitConsultedOn", "destructionDueOn", "phenomenonDescription",
     "interventionStrategy", "interventionOtherDescription", "caseDecisionMotivation",
@@ -291,13 +291,13 @@ def identifying_values(variables: dict[str, Any], business_key: str | None) -> s
 
 
 def identifying_hits(record: AnonymisedRecord, identifying: set[str]) -> list[str]:
-    """The record's values that equal or contain an identifying value (or are contained in one of 4+ characters).
-    Empty means the comparison found nothing identifying. R-7.2."""
+    """The record's values that equal an identifying value or contain one of 4+ characters (a house number
+    alone is not compared: it would match a count; the whole address is). Empty means nothing identifying. R-7.2."""
     hits = []
     for value in record.values():
         v = value.strip().lower()
         for t in identifying:
-            if v == t or (len(t) >= 4 and t in v) or (len(v) >= 4 and v in t):
+            if v == t or (len(t) >= 4 and t in v):
                 hits.append(value)
                 break
     return hits

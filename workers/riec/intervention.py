@@ -17,6 +17,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy import select
@@ -126,3 +127,19 @@ def get(database: Engine, case_key: str) -> InterventionRecord | None:
     with db.read_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.case_key == case_key)).first()
     return _model(row) if row else None
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def today_in_amsterdam() -> dt.date:
+    """The decree's dates are Dutch calendar days."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def timer_at(day: dt.date, *, end_of_day: bool = False) -> str:
+    """A date as the engine's timer or due date reads it: the start (or the last minute) of that day in
+    Europe/Amsterdam, ISO 8601 with its offset, e.g. ``2026-12-13T00:00:00+01:00``. Formatting only: the
+    date itself comes from riec.retention.RetentionTerms."""
+    moment = dt.time(23, 59) if end_of_day else dt.time(0, 0)
+    return dt.datetime.combine(day, moment, AMSTERDAM).isoformat()

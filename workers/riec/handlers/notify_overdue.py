@@ -30,6 +30,7 @@ TASK_NAMES_NL = {
     "Task_Consult210": "Advies functionaris art. 2:10 Bpg",
     "Task_ConsentCaseProsecutor": "Instemming zaaksofficier (art. 9 Wpg)",
     "Task_ConsentCieProsecutor": "Instemming CIE-officier (art. 10 lid 1 sub a Wpg)",
+    "Task_AnonymisationDecision": "Besluit anonimiseren vastleggen",
 }
 
 

@@ -33,6 +33,7 @@ SUBJECTS_NL = {
     "consent_waiting": "Instemming gevraagd",
     "provided": "Gegevens verstrekt",
     "refused": "Verzoek geweigerd",
+    "retention_warning": "Bewaartermijn loopt af",
 }
 GENERIC_SUBJECT_NL = "Bericht van het RIEC"
 MAIL_DOMAIN = "riec.example"
