@@ -173,3 +173,34 @@ def test_r_6_1_stats_a_user_sees_their_own_region_only(monkeypatch):
     for as_user, asked in (("manager-limburg", NOORD), ("analist", None), ("riec-worker", None)):
         with pytest.raises(Refused):
             region(as_user, asked)
+
+
+def test_a_forged_cross_site_post_is_refused_and_the_pages_own_form_passes(vault, database):  # noqa: F811
+    """CSRF: a browser's POST (it always sends Origin) needs the page's origin and the session's form token."""
+    import re
+
+    from riec.vault.web import create_app
+
+    package = provided(vault, database, vault.requests)
+    web = create_app(vault, FakeIdentity(), secret_key="test").test_client()
+    login = {"username": "partner", "password": PASSWORD}
+    own, evil = {"Origin": "http://localhost"}, {"Origin": "http://evil.example"}
+    assert web.post("/inloggen", data=login, headers=evil).status_code == 303  # refused: back to the page
+    assert "Het formulier is verlopen" in web.get("/").get_data(as_text=True)
+
+    def token() -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', web.get("/").get_data(as_text=True)).group(1)
+
+    assert web.post("/inloggen", data={**login, "csrf_token": token()}, headers=own).status_code == 303
+    assert "Ingelogd als" in web.get("/").get_data(as_text=True)
+    json_accept = {"Accept": "application/json"}
+    forged = web.post(f"/pakket/{package}/bevestigen", headers={**evil, **json_accept})
+    assert forged.status_code == 403 and "formulier" in forged.get_json()["message"]
+    no_token = web.post(f"/pakket/{package}/bevestigen", headers={**own, **json_accept})
+    assert no_token.status_code == 403
+    assert [e for e in iter_entries(database, case_id="SIG-1") if e.entry.kind is EntryKind.CONFIDENTIALITY_ACKNOWLEDGED] == []
+    ok = web.post(f"/pakket/{package}/bevestigen", data={"csrf_token": token()}, headers={**own, **json_accept})
+    assert ok.status_code == 200
+    # A client that is no browser (no Origin: riec vault upload, scripts) signs in itself and needs no token.
+    script = create_app(vault, FakeIdentity(), secret_key="test").test_client()
+    assert script.post("/inloggen", data=login, headers=json_accept).status_code == 200

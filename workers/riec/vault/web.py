@@ -7,7 +7,14 @@ server without extra system packages. The session is Flask's signed cookie
 from the engine at every request, so a change in Camunda Admin counts at once.
 
 Every POST answers JSON when asked (``Accept: application/json``): that is what
-``riec vault upload`` uses. Rules: R-1, R-4.1, R-5.1b, R-5.1c, R-5.1d, R-6.1.
+``riec vault upload`` uses. Rules: R-1, R-4.1, R-5.1b, R-5.1c, R-5.1d, R-6.1, R-6.2.
+
+Cross-site request forgery: beside the ``SameSite=Lax`` cookie, every POST a browser
+sends must come from the page's own origin and carry the session's form token
+(``csrf_token``, a hidden field of every form, or the ``X-CSRF-Token`` header); a
+browser always sends ``Origin`` with a POST, a cross-site one cannot read the token.
+A POST without ``Origin`` is not a browser's (``riec vault upload``, scripts): it has
+no ambient cookie to abuse and signs in itself, so no token is asked of it.
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import datetime as dt
 import logging
 import secrets
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, get_flashed_messages, jsonify, redirect, render_template_string, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -26,6 +34,8 @@ from riec.runtime.engine import EngineError
 from riec.vault.service import AMSTERDAM, CONFIDENTIALITY_NOTICE_NL, POLICE_UNIT, Vault, VaultRefusal, VaultUser
 
 log = logging.getLogger(__name__)
+#: The page's POST endpoints a forged cross-site form could aim at (riec.stats_web's endpoint is a GET).
+PROTECTED = frozenset({"login", "logout", "upload", "acknowledge"})
 
 PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Datakluis · RIEC casusanalyse</title>
@@ -42,18 +52,20 @@ PAGE = """<!doctype html>
 {% if not user %}
 <p>Log in met uw account van Camunda Tasklist.</p>
 <form method="post" action="{{ url_for('login') }}" id="inloggen">
+ <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
  <label for="username">Gebruikersnaam</label><input id="username" name="username" autocomplete="username" required>
  <label for="password">Wachtwoord</label><input id="password" name="password" type="password" autocomplete="current-password" required>
  <p><button type="submit" id="inloggen-knop">Inloggen</button></p>
 </form>
 {% else %}
 <p>Ingelogd als <strong id="gebruiker">{{ user.id }}</strong>{% if user.region %} (regio {{ user.region }}){% endif %}.
- <form class="inline" method="post" action="{{ url_for('logout') }}"><button type="submit" id="uitloggen">Uitloggen</button></form></p>
+ <form class="inline" method="post" action="{{ url_for('logout') }}"><input type="hidden" name="csrf_token" value="{{ csrf_token }}"><button type="submit" id="uitloggen">Uitloggen</button></form></p>
 {% if police %}
 <h2>Verstrekkingspakket uploaden</h2>
 <p>Verzoeken van uw regio waarover is besloten dat wordt verstrekt en die op hun pakket wachten.
  Het pakket wordt versleuteld opgeslagen; de procedure gaat verder zodra het is geüpload.</p>
 <form method="post" action="{{ url_for('upload') }}" enctype="multipart/form-data" id="uploaden">
+ <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
  <label for="case_key">Verzoek (casusnummer)</label>
  <select id="case_key" name="case_key">{% for key in awaiting %}<option value="{{ key }}">{{ key }}</option>{% else %}<option value="">(geen verzoek wacht op een pakket)</option>{% endfor %}</select>
  <label for="bestand">Bestand</label><input id="bestand" type="file" name="file">
@@ -64,12 +76,12 @@ PAGE = """<!doctype html>
 <h2>Verstrekte pakketten</h2>
 {% if packages %}
 <table id="pakketten"><tr><th>Casus</th><th>Soort gegevens</th><th>Verstrekt</th><th></th></tr>
-{% for p in packages %}<tr id="pakket-{{ p.id }}"><td>{{ p.case_key }}</td><td>{{ p.data_categories|map('soort')|join('; ') or '-' }}</td>
+{% for p in packages %}<tr id="pakket-{{ p.id }}"><td>{{ p.case_key }}{% if p.onward_ref %} <small class="doorverstrekt">(doorverstrekt aan uw organisatie)</small>{% endif %}</td><td>{{ p.data_categories|map('soort')|join('; ') or '-' }}</td>
  <td>{{ p.provided_at|amsterdam if p.provided_at else 'nog niet verstrekt' }}</td>
  <td>{% if p.provided_at %}
   {% if not p.acknowledged %}
    <div class="notice">{{ notice }}</div>
-   <form class="inline" method="post" action="{{ url_for('acknowledge', package_id=p.id) }}"><button type="submit" class="bevestigen">Ik bevestig de geheimhoudingsplicht</button></form>
+   <form class="inline" method="post" action="{{ url_for('acknowledge', package_id=p.id) }}"><input type="hidden" name="csrf_token" value="{{ csrf_token }}"><button type="submit" class="bevestigen">Ik bevestig de geheimhoudingsplicht</button></form>
   {% endif %}
   <a class="openen" href="{{ url_for('open_package', package_id=p.id) }}">Openen</a>
  {% endif %}</td></tr>{% endfor %}
@@ -96,6 +108,26 @@ def create_app(vault: Vault, identity: Any, *, secret_key: str | None = None, ma
 
     def wants_json() -> bool:
         return request.accept_mimetypes.best == "application/json"
+
+    def csrf_token() -> str:
+        """The session's form token, made on first use (a new one after signing in or out)."""
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        return str(session["csrf"])
+
+    @app.before_request
+    def refuse_forged_posts() -> ResponseReturnValue | None:
+        if request.method != "POST" or request.endpoint not in PROTECTED:
+            return None
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return None  # not a browser: no ambient session to abuse (module docstring)
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+        # The host only: behind a TLS-terminating proxy the scheme the page sees may differ from the browser's.
+        if urlsplit(origin).netloc != request.host or not session.get("csrf") or not secrets.compare_digest(sent, str(session["csrf"])):
+            log.warning("vault: POST refused (origin or form token does not match)")
+            return answer(False, "Het formulier is verlopen of komt niet van deze pagina. Laad de pagina opnieuw en probeer het nog eens.", 403)
+        return None
 
     def current() -> VaultUser | None:
         user_id = session.get("user")
@@ -133,7 +165,7 @@ def create_app(vault: Vault, identity: Any, *, secret_key: str | None = None, ma
         police = bool(user and POLICE_UNIT in user.groups)
         messages = get_flashed_messages(with_categories=True)
         return render_template_string(
-            PAGE, user=user, police=police, messages=messages, notice=CONFIDENTIALITY_NOTICE_NL, max_kb=max_kb,
+            PAGE, user=user, police=police, messages=messages, notice=CONFIDENTIALITY_NOTICE_NL, max_kb=max_kb, csrf_token=csrf_token(),
             awaiting=vault.awaiting(user) if police and user else [], packages=vault.packages(user) if user else [])
 
     @app.post("/inloggen")
