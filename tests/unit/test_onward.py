@@ -174,6 +174,10 @@ def test_r_6_2_consent_grants_the_package_to_the_partner_of_the_other_region_and
     assert provided.outcome == "allowed" and provided.rule_ids == ("R-6.2",)
     assert provided.consent_refs == ("case_prosecutor:zaaksofficier", "officer_2_10:functionaris")
     assert provided.region == "riec-noord" and provided.references["receiving_region"] == "riec-limburg"
+    # Both steps in both regions' view of the register (riec.cli_registers reads the receiving region from here).
+    from riec.cli_registers import entry_regions
+    stored = [e for e in iter_entries(database) if e.entry.kind is EntryKind.ONWARD_PROVISION]
+    assert {entry_regions(e.to_export()) for e in stored} == {("riec-noord", "riec-limburg")}
     [mail] = outbox.rows(database)
     assert mail.recipient_group == "partner:gem-maastricht" and mail.region == "riec-limburg"
     do_provide(database, {**to_partner(package), **CONSENTED})  # redelivery: one grant, one entry, one mail
