@@ -109,6 +109,9 @@ def test_r_6_1_stats_count_every_path_of_art_4_exactly_and_show_no_names(engine,
         assert after[scope]["refusals"]["total"] - before[scope]["refusals"]["total"] == 4, scope
         assert delta(rules(after[scope]), rules(before[scope])) == expected_rules, scope
         assert delta(reasons(after[scope]), reasons(before[scope])) == expected_reasons, scope
+        # Art. 7: the provided case is scheduled for destruction (max retention; no intervention yet), not overdue.
+        d_after, d_before = after[scope]["destruction"], before[scope]["destruction"]
+        assert (d_after["due"] - d_before["due"], d_after["overdue"] - d_before["overdue"]) == (1, 0), scope
         overdue_before = {t["task"]: t["overdueNow"] for t in before[scope]["waiting"]["tasks"]}
         for task in after[scope]["waiting"]["tasks"]:
             assert task["overdueNow"] <= overdue_before[task["task"]], task  # due periods are days; nothing driven here is late
