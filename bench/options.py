@@ -28,7 +28,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--venv", default=str(ROOT / "data" / "bench" / "pyclient-venv"), help="where the Python client's venv is made")
 
 
-def settle(args: argparse.Namespace) -> argparse.Namespace:
+QUICK = {"rounds": 2, "tasks": 100, "pickup": 60, "signals": 200, "pyclient_tasks": 30}
+
+
+def settle(args: argparse.Namespace, given: list[str] | None = None) -> argparse.Namespace:
+    """--quick sets its smaller figures, except for options given explicitly on the command line."""
     if args.quick:
-        args.rounds, args.tasks, args.pickup, args.signals, args.pyclient_tasks = 2, 100, 60, 200, 30
+        for name, value in QUICK.items():
+            if not any(a == f"--{name.replace('_', '-')}" or a.startswith(f"--{name.replace('_', '-')}=") for a in (given or [])):
+                setattr(args, name, value)
     return args

@@ -20,6 +20,8 @@ def test_riec_bench_is_a_command_with_the_documented_options():
 
     settled = settle(args)
     assert (settled.rounds, settled.tasks, settled.signals) == (2, 100, 200)
+    given = ["bench", "--quick", "--tasks", "50"]
+    assert settle(build_parser().parse_args(given), given[1:]).tasks == 50, "an explicit option wins over --quick"
 
 
 def test_steady_rate_counts_from_first_to_last_completion():

@@ -308,13 +308,14 @@ def test_complete_failing_otherwise_is_not_reported_as_a_handler_failure(worker,
 
 def test_long_handler_gets_its_lock_extended(worker_for, handlers, fake_engine, make_task):
     handlers.behaviour = lambda data: time.sleep(1.3)
-    worker_for(lock_duration_ms=1000).handle(person_task(make_task))
+    worker = worker_for(lock_duration_ms=1000)
+    worker.handle(person_task(make_task))
     names = [name for name, _ in fake_engine.calls]
     extensions = fake_engine.named("extend_lock")
     assert len(extensions) >= 1
     assert all(e["duration_ms"] == 1000 and e["worker_id"] == "worker-test" for e in extensions)
     assert names[-1] == "complete" and set(names[:-1]) == {"extend_lock"}
-    assert not any(t.name.startswith("lock-") for t in threading.enumerate())  # keeper joined before handle returned
+    assert worker.keeper.tracked() == 0  # released before the outcome was reported
 
 
 def test_quick_handler_needs_no_extension(worker_for, fake_engine, make_task):
@@ -337,10 +338,11 @@ def test_a_refused_extension_stops_extending_and_says_the_lock_is_lost(worker_fo
     handlers.behaviour = lambda data: time.sleep(1.4)  # three extension rounds at 1000 ms locks
     fake_engine.raises["extend_lock"] = error
     with caplog.at_level(logging.WARNING, logger="riec.worker"):
-        worker_for(lock_duration_ms=1000).handle(person_task(make_task))
+        worker = worker_for(lock_duration_ms=1000)
+        worker.handle(person_task(make_task))
     assert len(fake_engine.named("extend_lock")) == 1, "a final refusal is not asked again"
     assert f"lock lost ({type(error).__name__})" in caplog.text
-    assert not any(t.name.startswith("lock-") for t in threading.enumerate())
+    assert worker.keeper.tracked() == 0
 
 
 # --------------------------------------------------------------------------- fetching

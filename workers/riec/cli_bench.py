@@ -33,7 +33,7 @@ def cmd_bench(args: argparse.Namespace, app: App) -> int:
     from bench.run import main
 
     args.argv = sys.argv[2:] if len(sys.argv) > 1 and sys.argv[1] == "bench" else None
-    return main(args=settle(args))
+    return main(args=settle(args, args.argv))
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

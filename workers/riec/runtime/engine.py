@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 import pycamunda
 import pycamunda.externaltask as ext
 import requests
+from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from riec.settings import Settings
@@ -67,6 +68,8 @@ class LockedTask:
     variables: dict[str, dict[str, Any]]
     #: The region (Camunda tenant, R-6.1) of the task's process instance.
     tenant_id: str | None = None
+    #: time.monotonic() when the fetch that locked it was sent: its lock runs from (after) then.
+    locked_at: float | None = None
 
     @classmethod
     def from_pycamunda(cls, task: ext.ExternalTask) -> "LockedTask":
@@ -110,6 +113,11 @@ class CamundaClient:
         self.url = settings.engine_url.rstrip("/")
         self.session = TimeoutSession((settings.http_connect_timeout_s, settings.http_read_timeout_s))
         self.session.auth = (settings.engine_user, settings.engine_password)
+        # One kept-alive connection per handler slot, plus the long poll and the lock keeper: requests'
+        # default pool keeps 10, so 16 slots would open (and close) a new connection per call (issue 13).
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency + 2))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.outage = OutageLog()
 
     def close(self) -> None:
@@ -126,7 +134,10 @@ class CamundaClient:
         request = ext.FetchAndLock(self.url, worker_id=worker_id, max_tasks=max_tasks, async_response_timeout=long_poll_ms)
         for name, lock_ms, variables in topics:
             request.add_topic(name, lock_duration=lock_ms, variables=variables)
+        asked = time.monotonic()
         tasks = [LockedTask.from_pycamunda(t) for t in self._send(request)]
+        for task in tasks:
+            task.locked_at = asked
         self.outage.recovered()
         return tasks
 

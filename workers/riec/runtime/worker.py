@@ -15,6 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -81,6 +82,104 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
     return message, details
 
 
+@dataclass
+class _Held:
+    task: LockedTask
+    lock_ms: int
+    due: float
+    context: str
+    extending: bool = False
+    lost: bool = False
+
+
+class LockKeeper:
+    """One thread extends the lock of every running task at half its duration, so a slow handler never loses its task.
+
+    It replaced a thread per task (issue 13): one thread, woken at the earliest due extension,
+    whatever the number of handler slots. A refused extension (400: the lock went to another
+    worker; 404: the task is gone) is final and not asked again; the result of that run is
+    dropped when it is reported. Any other error (engine away) is logged and tried again at the
+    next half period, while the handler keeps working.
+    """
+
+    def __init__(self, client: CamundaClient, worker_id: str):
+        self.client = client
+        self.worker_id = worker_id
+        self._held: dict[str, _Held] = {}
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def track(self, task: LockedTask, lock_ms: int, context: str = "-") -> None:
+        # Half the lock counted from the fetch that took it, not from the handler's start: on a busy
+        # machine the two are apart, and the first extension must come before the lock runs out.
+        locked_at = task.locked_at if task.locked_at is not None else time.monotonic()
+        with self._cond:
+            self._held[task.id] = _Held(task, lock_ms, locked_at + lock_ms / 2000, context)
+            if self._thread is None or not self._thread.is_alive():
+                self._closed = False
+                self._thread = threading.Thread(target=self._run, daemon=True, name="riec-lock-keeper")
+                self._thread.start()
+            self._cond.notify_all()
+
+    def release(self, task: LockedTask) -> None:
+        """Stop extending ``task``; waits for an extension of it that is under way."""
+        with self._cond:
+            while (held := self._held.get(task.id)) is not None and held.extending:
+                self._cond.wait()
+            self._held.pop(task.id, None)
+            self._cond.notify_all()
+
+    def tracked(self) -> int:
+        with self._cond:
+            return len(self._held)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                now = time.monotonic()
+                waiting = [h for h in self._held.values() if not h.lost]
+                due = [h for h in waiting if h.due <= now]
+                if not due:
+                    self._cond.wait(min(h.due for h in waiting) - now if waiting else None)
+                    continue
+                for held in due:
+                    held.extending = True
+                    held.due = now + held.lock_ms / 2000  # the new lock runs from (after) this request
+                self._cond.release()
+                try:
+                    for held in due:
+                        self._extend(held)
+                finally:
+                    self._cond.acquire()
+                for held in due:
+                    held.extending = False
+                self._cond.notify_all()
+
+    def _extend(self, held: _Held) -> None:
+        token = task_context.set(held.context)
+        try:
+            self.client.extend_lock(held.task, self.worker_id, held.lock_ms)
+            log.debug("lock extended by %d ms", held.lock_ms)
+        except (pycamunda.BadRequest, pycamunda.NotFound) as exc:
+            # A final answer: the lock expired and went to another worker, or the task is gone.
+            # Asking again cannot win it back; the result of this run will be dropped on report.
+            held.lost = True
+            log.warning("lock lost (%s): another worker may be running this task; not extending any more", type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - transient (engine away): keep trying while the handler works
+            log.warning("could not extend lock (%s)", type(exc).__name__)
+        finally:
+            task_context.reset(token)
+
+
 class Worker:
     def __init__(self, registry: Registry, settings: Settings, client: CamundaClient):
         """Serve the topics of a *bound* registry (see Registry.bind; riec.app.App.worker builds one)."""
@@ -102,6 +201,7 @@ class Worker:
         self._slots = threading.BoundedSemaphore(settings.concurrency)
         self._running = 0
         self._lock = threading.Lock()
+        self.keeper = LockKeeper(client, self.worker_id)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -134,6 +234,7 @@ class Worker:
                     ctx = contextvars.copy_context()
                     pool.submit(ctx.run, self._run_task, task)
             log.info("waiting for %d running task(s) to finish", self._running)
+        self.keeper.close()
         self.client.close()
         log.info("worker %s stopped", self.worker_id)
 
@@ -199,16 +300,14 @@ class Worker:
     def handle(self, task: LockedTask) -> None:
         topic = next(t for t in self.topics if t.name == task.topic)
         lock_ms = topic.lock_duration_ms or self.settings.lock_duration_ms
-        done = threading.Event()
-        keeper = threading.Thread(target=self._keep_locked, args=(task, lock_ms, done), daemon=True, name=f"lock-{task.id[:8]}")
-        keeper.start()
+        self.keeper.track(task, lock_ms, task_context.get())
         started = time.monotonic()
         try:
             try:
                 result = topic.handler(build_input(topic, task))
             finally:
-                done.set()
-                keeper.join()
+                # Returns only when no extension of this task is on the wire: the outcome is the task's last call.
+                self.keeper.release(task)
             self._report(lambda: self.client.complete(task, self.worker_id, output_variables(result)), task)
             log.info("completed in %.2f s", time.monotonic() - started)
         except BpmnError as err:
@@ -217,20 +316,6 @@ class Worker:
             log.info("business outcome %s", error.code)
         except Exception as exc:  # noqa: BLE001 - every other failure goes to the engine
             self._report_failure(task, exc)
-
-    def _keep_locked(self, task: LockedTask, lock_ms: int, done: threading.Event) -> None:
-        # Extend at half the lock duration, so a slow handler never loses its task.
-        while not done.wait(lock_ms / 2000):
-            try:
-                self.client.extend_lock(task, self.worker_id, lock_ms)
-                log.debug("lock extended by %d ms", lock_ms)
-            except (pycamunda.BadRequest, pycamunda.NotFound) as exc:
-                # A final answer: the lock expired and went to another worker, or the task is gone.
-                # Asking again cannot win it back; the result of this run will be dropped on report.
-                log.warning("lock lost (%s): another worker may be running this task; not extending any more", type(exc).__name__)
-                return
-            except Exception as exc:  # noqa: BLE001 - transient (engine away): keep trying while the handler works
-                log.warning("could not extend lock (%s)", type(exc).__name__)
 
     def _report_failure(self, task: LockedTask, exc: Exception) -> None:
         configured = self.settings.retries
