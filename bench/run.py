@@ -76,9 +76,13 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
         bench.prepare(project=args.signals > 0)
         log_file = bench.base / "runtime.log"
         clients.quiet_logging(log_file)
-        warm = "warmup"
-        bench.start_instances(warm, 200)
-        clients.raw(bench, 4, 200)
+        warm, n_warm = "warmup", min(200, 2 * args.tasks)  # the JVM's first requests are slow (JIT): not in any round
+        bench.start_instances(warm, n_warm)
+        clients.raw(bench, 4, n_warm)
+        from bench.swing import probe
+
+        # What one request costs by itself on this machine now (bench/swing.py): the floor of a one-at-a-time client.
+        results["probe_before"] = {"cpu_pressure_avg10": cpu_pressure(), "p50_ms": probe(bench)}
         variants = [("raw", p) for p in slots] + [("runtime", p) for p in slots]
         if python:
             variants += [("pyclient", int(m)) for m in args.pyclient_max_tasks.split(",")]
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
                 rates[name].append(rate)
                 details[name].append({"round": r, "rate": rate, "cpu_pressure_avg10": pressure, "load1": os.getloadavg()[0], **info})
                 print(f"  round {r + 1}/{args.rounds} {name:12s} {rate:7.1f} tasks/s", flush=True)
+        results["probe_after"] = {"cpu_pressure_avg10": cpu_pressure(), "p50_ms": probe(bench)}
         results["throughput"] = {name: {**spread(v), "rounds": v} for name, v in rates.items()}
         results["throughput_details"] = details
         ratios = {}
@@ -186,6 +191,12 @@ def report(results: dict, slots: list[int]) -> str:
                 f"CPU pressure {_f(d.get('cpu_pressure_avg10'), 0)} %, load {_f(d.get('load1'))})" for d in one if d["rate"] == d["rate"] and d["rate"] > 0))
         if results.get("pyclient_installed"):
             lines.append(f"- Python client installed by the benchmark: {results['pyclient_installed']}")
+    before, after = results.get("probe_before"), results.get("probe_after")
+    if before and after:
+        lines += ["", "| One request at a time (p50 ms; bench/swing.py) | before the rounds | after the rounds |", "|---|---|---|"]
+        for name in before["p50_ms"]:
+            lines.append(f"| {name} | {_f(before['p50_ms'][name])} | {_f(after['p50_ms'].get(name))} |")
+        lines.append(f"| CPU pressure (PSI some avg10, %) | {_f(before['cpu_pressure_avg10'], 0)} | {_f(after['cpu_pressure_avg10'], 0)} |")
     pk = results.get("pickup_same_node")
     if pk:
         lines += ["", "| Pickup latency (task created → handler starts) | samples | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|",
