@@ -75,6 +75,7 @@ class RegionData:
     letter: str = ""
     person: str = ""
     database: object = field(default=None, repr=False)
+    apps: dict[str, App] = field(default_factory=dict, repr=False)
 
     @classmethod
     def make(cls, engine: Engine, work_dir: Path) -> RegionData:
@@ -104,7 +105,9 @@ class RegionData:
 
     def cli(self, user: str | None, password: str, *argv: str) -> tuple[int, str, str]:
         """``riec ARGV [--user USER]`` with the password in RIEC_USER_PASSWORD: (exit code, stdout, stderr)."""
-        app = App(self.engine.settings, camunda=self.engine.client(), environ={PASSWORD_VARIABLE: password})
+        app = self.apps.get(password)
+        if app is None:  # one App per password: its database is migrated once, its engine client kept
+            app = self.apps[password] = App(self.engine.settings, camunda=self.engine.client(), environ={PASSWORD_VARIABLE: password})
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main([*argv, *(["--user", user] if user else [])], app=app)
