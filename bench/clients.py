@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import requests
 from pydantic import BaseModel
 
 from bench.harness import TOPIC, BenchEngine, Counter, percentile, session
@@ -44,16 +45,25 @@ def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600) -> dict
                 "topics": [{"topicName": TOPIC, "lockDuration": 60000}]}
         while done.value < n and time.monotonic() < deadline:
             t0 = time.perf_counter()
-            answer = http.post(f"{url}/external-task/fetchAndLock", json=body, timeout=30)
+            try:
+                answer = http.post(f"{url}/external-task/fetchAndLock", json=body, timeout=120)
+            except requests.RequestException:
+                errors.add()
+                continue
             if not answer.ok:
                 errors.add()
                 continue
             tasks = answer.json()
             t1 = time.perf_counter()
             for task in tasks:
-                # A complete may meet an optimistic-locking 500; a minimal loop asks again (as any client must).
+                # A complete may meet an optimistic-locking 500 or a time-out on a loaded machine; a minimal
+                # loop asks again (as any client must), or the task waits out its lock and skews the round.
                 for _ in range(5):
-                    answer = http.post(f"{url}/external-task/{task['id']}/complete", json={"workerId": f"raw-{i}"}, timeout=30)
+                    try:
+                        answer = http.post(f"{url}/external-task/{task['id']}/complete", json={"workerId": f"raw-{i}"}, timeout=120)
+                    except requests.RequestException:
+                        errors.add()
+                        continue
                     if answer.ok or answer.status_code < 500:
                         break
                     errors.add()
