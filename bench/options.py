@@ -14,10 +14,10 @@ DESCRIPTION = ("Benchmark the worker runtime (issue 13): the raw REST limit, rie
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--postgres", metavar="URL", help="run the engine on a fresh database (dropped afterwards) on this PostgreSQL server, "
                                                      "e.g. postgresql://postgres@127.0.0.1:5432/postgres; default H2")
-    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds per client (default 5)")
+    p.add_argument("--rounds", type=int, default=4, help="interleaved rounds per client (default 4)")
     p.add_argument("--tasks", type=int, default=300, help="no-op tasks per client and round (default 300)")
     p.add_argument("--slots", default="1,4,8,16", help="handler slots / parallelism to compare (default 1,4,8,16)")
-    p.add_argument("--pyclient-tasks", type=int, default=60, help="tasks per round for camunda-external-task-client-python3 (default 60)")
+    p.add_argument("--pyclient-tasks", type=int, default=40, help="tasks per round for camunda-external-task-client-python3 (default 40; it is slow)")
     p.add_argument("--pyclient-max-tasks", default="1,10", help="maxTasks settings of the Python client to try; the best is named (default 1,10)")
     p.add_argument("--no-pyclient", action="store_true", help="skip the Python client (no venv, no download)")
     p.add_argument("--pickup", type=int, default=200, help="pickup-latency samples (default 200; 0 skips)")
