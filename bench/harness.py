@@ -9,6 +9,7 @@ process instances in history, so every client is timed the same way, start-up ex
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import statistics
 import tempfile
 import threading
@@ -97,6 +98,9 @@ class BenchEngine:
     def stop(self) -> None:
         if self.engine:
             self.engine.stop()
+            # The jar's private copy and the H2 files are large; the logs (engine.log, runtime.log, ...) stay.
+            (self.engine.data_dir / "riec-engine.jar").unlink(missing_ok=True)
+            shutil.rmtree(self.engine.data_dir / "engine", ignore_errors=True)
         if self.database:
             try:
                 with self._admin_conn() as db:
