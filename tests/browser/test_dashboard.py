@@ -98,9 +98,20 @@ def expected_bars(figures: dict) -> dict[str, dict[str, str]]:
         "waiting": {**{f"{t['task']}:median": v(t["medianHours"]) for t in figures["waiting"]["tasks"]},
                     **{f"{t['task']}:p90": v(t["p90Hours"]) for t in figures["waiting"]["tasks"]}},
         "overdue": {t["task"]: v(t["overdueNow"]) for t in figures["waiting"]["tasks"]},
-        "destruction": {"due": v(figures["destruction"]["due"]), "overdue": v(figures["destruction"]["overdue"]),
-                        "done": v(figures["destruction"]["done"]), "anonymised": v(figures["destruction"]["anonymised"])},
+        "destruction": {k: v(figures["destruction"][k]) for k in ("due", "overdue", "done", "signalsDestroyed", "anonymised")},
     }
+
+
+def retention_status(engine: Engine, region: str) -> dict:
+    """`riec retention status --json --region R` against the test engine's registers."""
+    import datetime as dt
+
+    from riec.compliance import db
+    from riec.retention import RetentionTerms
+    from riec.retention_status import amsterdam_day, summary
+
+    database = db.open_database(engine.settings.effective_database_url)
+    return summary(database, RetentionTerms.from_settings(engine.settings), amsterdam_day(dt.datetime.now(dt.UTC)), [region])
 
 
 def same_number(a: str, b: str) -> bool:
@@ -128,6 +139,13 @@ def test_r_6_1_managers_dashboard_in_cockpit_shows_the_cli_figures_and_no_names(
         integrity = manager.driver.execute_script(
             "const e = document.querySelector('.riec-integrity'); return [e.getAttribute('data-ok'), e.getAttribute('data-head-seq')];")
         assert integrity == ["true", str(cli["integrity"]["headSeq"])]
+        # Art. 7 (R-7.1, R-7.2): the destruction chart holds numbers, the ones `riec retention status` gives, no 'n.b.'.
+        retention = retention_status(engine, "riec-noord")
+        shown = bars(manager, "region-destruction")
+        assert [shown[k] for k in ("due", "overdue", "done", "anonymised")] == [
+            str(retention["total"][k]) for k in ("due", "overdue", "done", "anonymisationDecisions")], (shown, retention)
+        assert int(shown["due"]) >= 1, shown  # the provided demo case waits for its intervention and destruction
+        assert "n.b." not in manager.driver.find_element("css selector", "[data-figure='region-destruction']").text
         assert "RIEC Noord-Nederland" in manager.driver.page_source
         manager.driver.set_window_size(1400, 2600)
         manager.screenshot("20-manager-dashboard")  # docs/img/dashboard.png is a copy
