@@ -35,8 +35,9 @@ export default {
   },
   // No "Welcome to Camunda, first time here?" notice: it links to /camunda-welcome, which this build does not serve.
   disableWelcomeMessage: true,
-  // Dutch validation messages in Camunda Forms (form-js 1.8 has English ones only).
-  customScripts: ['scripts/riec-form-messages'],
+  // Dutch validation messages in Camunda Forms (form-js 1.8 has English ones only), and
+  // "Voltooien" usable in forms with a dynamic list (riec-form-lists.js says why).
+  customScripts: ['scripts/riec-form-messages', 'scripts/riec-form-lists'],
   // change the app name and vendor
   // app: {
   //   name: 'Todos',

@@ -24,13 +24,18 @@ const RULES = [
   [/^Field must be a valid\s+international phone number/, () => 'Vul een geldig internationaal telefoonnummer in, bijvoorbeeld +31501234567.']
 ];
 
-// Fixed words form-js 1.8 shows in its own controls (select, search, drop-down list).
+// Fixed words form-js 1.8 shows in its own controls (select, search, drop-down list,
+// and the buttons of a dynamic list: add a row, fold the rows, remove a row).
 const WORDS = {
   'Select': 'Kies uit de lijst',
   'No results': 'Geen resultaten',
-  'All values selected': 'Alle waarden gekozen'
+  'All values selected': 'Alle waarden gekozen',
+  'Add new': 'Regel toevoegen',
+  'Collapse': 'Inklappen'
 };
+const WORD_PATTERNS = [[/^Expand all \((\d+)\)$/, (m) => `Alles tonen (${m[1]})`]];
 const PLACEHOLDERS = {'Search': 'Typ om te zoeken'};
+const LABELS = [[/^Remove list item (\d+)$/, (m) => `Regel ${m[1]} verwijderen`]];
 
 function dutch(text, inError) {
   const trimmed = text.trim();
@@ -42,7 +47,27 @@ function dutch(text, inError) {
       }
     }
   }
-  return Object.prototype.hasOwnProperty.call(WORDS, trimmed) ? WORDS[trimmed] : null;
+  if (Object.prototype.hasOwnProperty.call(WORDS, trimmed)) {
+    return WORDS[trimmed];
+  }
+  return rewrite(WORD_PATTERNS, trimmed);
+}
+
+function rewrite(rules, text) {
+  for (const [pattern, message] of rules) {
+    const match = text.match(pattern);
+    if (match) {
+      return message(match);
+    }
+  }
+  return null;
+}
+
+function translateLabel(element) {
+  const replacement = rewrite(LABELS, element.getAttribute('aria-label') || '');
+  if (replacement && element.closest('.fjs-container, .fjs-form')) {
+    element.setAttribute('aria-label', replacement);
+  }
 }
 
 function translateText(node) {
@@ -75,6 +100,7 @@ function translate(root) {
       input.setAttribute('placeholder', dutchPlaceholder);
     }
   });
+  (root.matches('[aria-label]') ? [root] : root.querySelectorAll('[aria-label]')).forEach(translateLabel);
 }
 
 const languages = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
@@ -83,11 +109,13 @@ if (!String(languages[0]).toLowerCase().startsWith('en')) {
     mutations.forEach((mutation) => {
       if (mutation.type === 'characterData') {
         translate(mutation.target);
+      } else if (mutation.type === 'attributes') {
+        translateLabel(mutation.target);  // a row removed: form-js renumbers the others' labels
       } else {
         mutation.addedNodes.forEach((node) => translate(node));
       }
     });
-  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
 }
 
 export default [];
