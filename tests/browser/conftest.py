@@ -78,3 +78,18 @@ def browser(engine):  # noqa: F811
     yield make
     for b in opened:
         b.quit()
+
+
+@pytest.fixture(scope="module")
+def tasklist(engine):  # noqa: F811
+    """One browser for a whole module's Tasklist walk; officers take turns in it (tests/browser/tasklist.py)."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip(f"{CHROMIUM} and {CHROMEDRIVER} are needed (scripts/setup.sh installs chromium and chromium-driver)")
+    pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")
+    from tests.browser.tasklist import Tasklist
+
+    b = Browser(f"http://127.0.0.1:{engine.port}")
+    try:
+        yield Tasklist(b, engine)
+    finally:
+        b.quit()
