@@ -124,8 +124,10 @@ def destroy_case(case_key: str, region: str | None = None, *, database: Engine, 
     now = now or _now()
     result = existing(database, case_key)
     wrote = False
+    found = None
     if result is None:
-        instances = len(engine_purge.footprint(camunda, case_key).instance_ids - keep) if camunda else 0
+        found = engine_purge.footprint(camunda, case_key) if camunda else None
+        instances = len(found.instance_ids - keep) if found else 0
         with db.write_transaction(database) as conn:
             # Re-checked under the writer lock: two runs at once (task and sweep) register once.
             if conn.execute(select(db.destruction.c.case_key).where(db.destruction.c.case_key == case_key)).first() is None:
@@ -148,6 +150,6 @@ def destroy_case(case_key: str, region: str | None = None, *, database: Engine, 
         assert result is not None
     result.new = wrote
     if camunda is not None:
-        result.engine["history_deleted"] = engine_purge.purge(camunda, case_key, keep=keep)
+        result.engine["history_deleted"] = engine_purge.purge(camunda, case_key, keep=keep, found=found)
         result.engine["variables_removed"] = sum(engine_purge.strip_variables(camunda, pid) for pid in keep)
     return result

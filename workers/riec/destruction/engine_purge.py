@@ -51,12 +51,17 @@ def _unique(rows: Iterable[dict]) -> list[dict]:
 
 
 def footprint(camunda: CamundaClient, case_key: str) -> EngineFootprint:
-    """Every process instance of ``case_key`` (by business key, and by the variable ``caseKey``)."""
+    """Every process instance of ``case_key`` (by business key, and by the variable ``caseKey``).
+
+    Two history queries: the engine writes a historic process instance when an instance starts, so the
+    history holds the running instances too (state ACTIVE or SUSPENDED, no end time); asking the runtime
+    again would double the look-ups, which dominate destruction's cost (docs/performance.md).
+    """
     historic = camunda.get("history/process-instance", processInstanceBusinessKey=case_key)
     historic += camunda.post("history/process-instance", {"variables": [{"name": "caseKey", "operator": "eq", "value": case_key}]})
-    running = camunda.get("process-instance", businessKey=case_key)
-    running += camunda.post("process-instance", {"variables": [{"name": "caseKey", "operator": "eq", "value": case_key}]})
-    return EngineFootprint(running=_unique(running), historic=_unique(historic))
+    historic = _unique(historic)
+    running = [i for i in historic if not i.get("endTime")]
+    return EngineFootprint(running=running, historic=historic)
 
 
 def _delete(camunda: CamundaClient, path: str, **params: str) -> bool:
@@ -70,13 +75,14 @@ def _delete(camunda: CamundaClient, path: str, **params: str) -> bool:
 
 
 def purge(camunda: CamundaClient, case_key: str, *, keep: frozenset[str] = frozenset(),
-          include_running: bool = True) -> int:
+          include_running: bool = True, found: EngineFootprint | None = None) -> int:
     """Delete every instance of ``case_key`` except ``keep``: running ones (top-level first), then their history.
 
     Idempotent: an instance already gone is skipped. Returns how many historic instances were deleted.
     ``include_running=False`` deletes only the history of ended instances (the sweep's clean-up after destruction).
+    ``found``: the case's footprint when the caller has just looked it up (saves two queries per case).
     """
-    found = footprint(camunda, case_key)
+    found = found or footprint(camunda, case_key)
     if include_running:
         running = [i for i in found.running if i["id"] not in keep]
         running_ids = {i["id"] for i in running}
@@ -86,7 +92,8 @@ def purge(camunda: CamundaClient, case_key: str, *, keep: frozenset[str] = froze
             _delete(camunda, f"process-instance/{instance['id']}", skipCustomListeners="true", skipIoMappings="true",
                     skipSubprocesses="false", failIfNotExists="false")
     deleted = 0
-    ended = [i for i in footprint(camunda, case_key).historic if i["id"] not in keep and i.get("endTime")]
+    # Every instance but ``keep`` has ended now (deleted above, or before); no second look-up is needed.
+    ended = [i for i in found.historic if i["id"] not in keep and (include_running or i.get("endTime"))]
     # Sub-instances before their callers does not matter to the engine; each delete is independent.
     for instance in ended:
         if _delete(camunda, f"history/process-instance/{instance['id']}", failIfNotExists="false"):
