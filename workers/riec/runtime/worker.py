@@ -234,6 +234,7 @@ class Worker:
                     ctx = contextvars.copy_context()
                     pool.submit(ctx.run, self._run_task, task)
             log.info("waiting for %d running task(s) to finish", self._running)
+        self._hand_back_orphans()
         self.keeper.close()
         self.client.close()
         log.info("worker %s stopped", self.worker_id)
@@ -276,6 +277,27 @@ class Worker:
 
     def _pause(self, seconds: float) -> None:
         self.stopping.wait(seconds)
+
+    def _hand_back_orphans(self) -> None:
+        """After the last handler finished: hand back whatever the engine still has locked to this worker.
+
+        A stop signal during a fetch-and-lock that was already returning tasks abandons that answer, but the
+        engine has locked them; without this they would wait out the whole lock duration. Every handler has
+        finished here, so a task still locked to this worker id is one of those. (Worker ids must be unique
+        per process, which the default ``host-pid`` is.)
+        """
+        try:
+            orphans = self.client.get("external-task", workerId=self.worker_id, locked="true")
+        except Exception:  # noqa: BLE001 - best effort: the locks expire by themselves anyway
+            log.warning("could not ask the engine which tasks are still locked to this worker; they are free again when their locks expire")
+            return
+        for task in orphans:
+            try:
+                self.client.rest("POST", f"external-task/{task['id']}/unlock")
+            except Exception:  # noqa: BLE001
+                log.warning("could not unlock task %s; it is free again when its lock expires", task["id"])
+        if orphans:
+            log.info("handed back %d task(s) locked by an interrupted fetch", len(orphans))
 
     def _hand_back(self, task: LockedTask) -> None:
         try:
