@@ -59,8 +59,15 @@ class BenchEngine:
 
     postgres: str | None = None
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="riec-bench-")))
-    engine: Engine | None = None
+    started: Engine | None = None
     database: str | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The running engine (``start()`` first)."""
+        if self.started is None:
+            raise RuntimeError("the benchmark's engine is not started")
+        return self.started
 
     @property
     def kind(self) -> str:
@@ -70,11 +77,11 @@ class BenchEngine:
         env: dict[str, str] = {}
         if self.postgres:
             env = self._create_database()
-        self.engine = Engine(self.base / "engine", engine_env=env).start(timeout=300)
+        self.started = Engine(self.base / "engine", engine_env=env).start(timeout=300)
         return self
 
     def _pg(self):
-        pg = urlsplit(self.postgres.replace("postgresql+psycopg://", "postgresql://"))
+        pg = urlsplit((self.postgres or "").replace("postgresql+psycopg://", "postgresql://"))
         return pg
 
     def _admin_conn(self):
@@ -96,7 +103,7 @@ class BenchEngine:
         }
 
     def stop(self) -> None:
-        if self.engine:
+        if self.started:
             self.engine.stop()
             # The jar's private copy and the H2 files are large; the logs (engine.log, runtime.log, ...) stay.
             (self.engine.data_dir / "riec-engine.jar").unlink(missing_ok=True)
@@ -165,8 +172,8 @@ class BenchEngine:
 
     def end_times(self, prefix: str) -> list[float]:
         """Engine-side end times (epoch seconds) of the finished instances with this business-key prefix."""
-        rows = requests.get(f"{self.url}/history/process-instance", auth=self._admin_auth(), timeout=60, params={
-            "processInstanceBusinessKeyLike": f"{prefix}-%", "finished": "true", "maxResults": 100000}).json()
+        params: dict[str, str | int] = {"processInstanceBusinessKeyLike": f"{prefix}-%", "finished": "true", "maxResults": 100000}
+        rows = requests.get(f"{self.url}/history/process-instance", auth=self._admin_auth(), timeout=60, params=params).json()
         return sorted(parse_time(r["endTime"]) for r in rows)
 
     def wait_drained(self, prefix: str, n: int, timeout: float) -> bool:

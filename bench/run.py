@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
                 elif kind == "runtime":
                     info = clients.runtime(bench, p, n)
                 else:
+                    assert python is not None, "the Python client's rounds run only after its venv was made"
                     info = clients.pyclient(bench, python, p, n)
                 rate = steady_rate(bench.end_times(prefix))
                 rates[name].append(rate)
@@ -172,8 +173,8 @@ def report(results: dict, slots: list[int]) -> str:
                          f"{_f(ratio.get('min'), 2)} / {_f(ratio.get('median'), 2)} / {_f(ratio.get('max'), 2)} |")
         for name in sorted(n for n in tp if n.startswith("pyclient")):
             pc = tp[name]
-            best = " (best)" if results.get("pyclient_best") == name else ""
-            lines.append(f"| camunda-external-task-client-python3 4.5.0, maxTasks {name.split('-')[1]}{best} | 1 | {_f(pc.get('min'))} | {_f(pc.get('median'))} | {_f(pc.get('max'))} | - |")
+            marker = " (best)" if results.get("pyclient_best") == name else ""
+            lines.append(f"| camunda-external-task-client-python3 4.5.0, maxTasks {name.split('-')[1]}{marker} | 1 | {_f(pc.get('min'))} | {_f(pc.get('median'))} | {_f(pc.get('max'))} | - |")
         rounds = results["settings"]["rounds"]
         lines += ["", f"Throughput: {rounds} interleaved rounds, {results['settings']['tasks']} pre-created no-op tasks per client and round "
                       f"({results['settings']['pyclient_tasks']} for the Python client), timed by the engine (first to last completion). "

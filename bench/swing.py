@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         bench.prepare(project=False)
+        assert bench.engine.process is not None, "a started engine has its process"
         engine_pid = bench.engine.process.pid
         bench.start_instances("warm", 100)
         clients.raw(bench, 1, 100)
