@@ -90,6 +90,7 @@ class _Held:
     context: str
     extending: bool = False
     lost: bool = False
+    released: bool = False
 
 
 class LockKeeper:
@@ -125,6 +126,11 @@ class LockKeeper:
     def release(self, task: LockedTask) -> None:
         """Stop extending ``task``; waits for an extension of it that is under way."""
         with self._cond:
+            if (held := self._held.get(task.id)) is not None:
+                # Never extended again from here on: an extension slower than half the lock would otherwise be
+                # due again the moment it returns, and the keeper (holding the condition) would start the next
+                # one before this thread could take the task out - release would wait forever.
+                held.released = True
             while (held := self._held.get(task.id)) is not None and held.extending:
                 self._cond.wait()
             self._held.pop(task.id, None)
@@ -146,7 +152,7 @@ class LockKeeper:
         with self._cond:
             while not self._closed:
                 now = time.monotonic()
-                waiting = [h for h in self._held.values() if not h.lost]
+                waiting = [h for h in self._held.values() if not h.lost and not h.released]
                 due = [h for h in waiting if h.due <= now]
                 if not due:
                     self._cond.wait(min(h.due for h in waiting) - now if waiting else None)
