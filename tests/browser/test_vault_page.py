@@ -87,6 +87,12 @@ def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, wo
                            for e in iter_entries(registers, case_id=business_key)), 20, what="the opening in the register")
 
     limburg = sign_in(browser, vault_url, "partner-limburg", password)
-    assert limburg.driver.find_element(By.ID, "geen-pakketten").text == "Er zijn geen pakketten voor u."
+    # Another region's partner sees nothing of this case. What it may see is only what was passed on to it
+    # with consent (R-6.2; the session's onward-provision walk grants one to Maastricht), marked as such.
     assert business_key not in limburg.driver.page_source
+    rows = limburg.driver.find_elements(By.CSS_SELECTOR, "#pakketten tr[id^='pakket-']")
+    if rows:
+        assert all("doorverstrekt aan uw organisatie" in row.text for row in rows), [row.text for row in rows]
+    else:
+        assert limburg.driver.find_element(By.ID, "geen-pakketten").text == "Er zijn geen pakketten voor u."
     limburg.screenshot("vault-andere-regio-ziet-niets")
