@@ -48,6 +48,61 @@ class Browser:
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
 
+    def sign_in(self, app_path: str, user: str, password: str, timeout: float = 30) -> None:
+        """Sign ``user`` in on a Camunda webapp's login form (Tasklist, Cockpit, Admin).
+
+        On a busy machine the form's inputs can exist before AngularJS has bound them;
+        ngModel then renders its empty model over what was typed and the form is posted
+        empty (the engine counts no failed login, the form just stays). So it waits for the
+        binding (ngModel's ``ng-untouched``/``ng-touched`` class), checks the typed values
+        and, if the form is still there after the post with its fields emptied, fills it in
+        once more. A refusal that remains is reported with the page's own message.
+        """
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def wait(condition, what: str, seconds: float = timeout):
+            return WebDriverWait(self.driver, seconds, poll_frequency=0.3).until(condition, message=what)
+
+        def bound(selector: str):
+            def find(d):
+                found = d.find_elements(By.CSS_SELECTOR, selector)
+                return found[0] if found and "ng-" in (found[0].get_attribute("class") or "") else False
+            return find
+
+        def fill_and_post() -> None:
+            for selector, value in (("input[ng-model=username]", user), ("input[ng-model=password]", password)):
+                field = wait(bound(selector), f"login form ({selector})", 60)
+                field.clear()
+                field.send_keys(value)
+                if field.get_attribute("value") != value:
+                    field.clear()
+                    field.send_keys(value)
+            self.driver.find_element(By.CSS_SELECTOR, "form[name=signinForm] button[type=submit]").click()
+
+        def signed_in(d) -> bool:
+            return not d.find_elements(By.CSS_SELECTOR, "form[name=signinForm]")
+
+        self.open(app_path)
+        fill_and_post()
+        try:
+            wait(signed_in, f"{user} logged in")
+            return
+        except TimeoutException:
+            emptied = [f.get_attribute("value") for f in self.driver.find_elements(By.CSS_SELECTOR, "input[ng-model=username]")]
+            if emptied != [""]:
+                self.screenshot(f"login-failed-{user}")
+                notices = " | ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".notifications .alert, .alert"))
+                raise TimeoutException(f"{user} not logged in; the page says: {notices or '(nothing)'}") from None
+        fill_and_post()
+        try:
+            wait(signed_in, f"{user} logged in (second try)")
+        except TimeoutException:
+            self.screenshot(f"login-failed-{user}")
+            notices = " | ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".notifications .alert, .alert"))
+            raise TimeoutException(f"{user} not logged in after two tries; the page says: {notices or '(nothing)'}") from None
+
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"

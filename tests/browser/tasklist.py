@@ -102,18 +102,12 @@ class Tasklist:
 
     def login(self, user: str) -> None:
         """Log ``user`` in (logging the previous officer out: a fresh session, nothing carried over)."""
-        from selenium.webdriver.common.by import By
 
         if self.user == user:
             return
         if self.user is not None:
             self.driver.delete_all_cookies()  # the session ends: the next page asks who is there
-        self.browser.open(TASKLIST)
-        name = self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "input[ng-model=username]"), 60, what="login form")
-        name.send_keys(user)
-        self.driver.find_element(By.CSS_SELECTOR, "input[ng-model=password]").send_keys(self.engine.settings.demo_password)
-        self.driver.find_element(By.CSS_SELECTOR, "form[name=signinForm] button[type=submit]").click()
-        self.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "form[name=signinForm]"), what=f"{user} logged in")
+        self.browser.sign_in(TASKLIST, user, self.engine.settings.demo_password)
         self.user = user
 
     def work_queue(self) -> None:

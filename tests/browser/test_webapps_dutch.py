@@ -40,14 +40,7 @@ def _visible(browser, xpath: str, timeout: float = WAIT):
 
 
 def login(browser, app_path: str, user: str, password: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.open(app_path)
-    username = _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "input[ng-model=username]"), what="login form")
-    username.send_keys(user)
-    browser.driver.find_element(By.CSS_SELECTOR, "input[ng-model=password]").send_keys(password)
-    browser.driver.find_element(By.CSS_SELECTOR, "form[name=signinForm] button[type=submit]").click()
-    _wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "form[name=signinForm]"), what=f"{user} logged in")
+    browser.sign_in(app_path, user, password)
 
 
 def page_text(browser) -> str:
