@@ -2,7 +2,10 @@
 
 - ``raw``: the limit. P threads share one requests.Session; each fetches and locks one
   task (the smallest batch) and completes it, nothing else: no variables, no parsing
-  beyond JSON, no logging, no lock extension.
+  beyond JSON, no logging, no lock extension. With ``batch`` > 1 each thread fetches that
+  many tasks at once and completes them one after another (the issue's batch loop).
+- Every client's handler waits ``handler_ms`` before completing when it is set (a handler
+  that calls the vault, SMTP or a police system); 0 is a no-op.
 - ``runtime``: this project's worker runtime (riec.runtime.Worker) with P handler slots,
   a no-op handler, logging at INFO to a file as `riec worker` does.
 - ``pyclient``: camunda-external-task-client-python3 (pinned) in a venv of its own, run
@@ -30,7 +33,7 @@ PYCLIENT = "camunda-external-task-client-python3==4.5.0"
 PYCLIENT_MISSING = "pydantic"
 
 
-def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600) -> dict:
+def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600, batch: int = 1, handler_ms: int = 0) -> dict:
     s = bench.engine.settings
     http = session(s.worker_user, s.worker_password, pool=parallel + 1)
     url = bench.url
@@ -41,7 +44,7 @@ def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600) -> dict
     deadline = time.monotonic() + timeout
 
     def loop(i: int) -> None:
-        body = {"workerId": f"raw-{i}", "maxTasks": 1, "asyncResponseTimeout": 1000,
+        body = {"workerId": f"raw-{i}", "maxTasks": batch, "asyncResponseTimeout": 1000,
                 "topics": [{"topicName": TOPIC, "lockDuration": 60000}]}
         while done.value < n and time.monotonic() < deadline:
             t0 = time.perf_counter()
@@ -56,6 +59,8 @@ def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600) -> dict
             tasks = answer.json()
             t1 = time.perf_counter()
             for task in tasks:
+                if handler_ms:
+                    time.sleep(handler_ms / 1000)
                 # A complete may meet an optimistic-locking 500 or a time-out on a loaded machine; a minimal
                 # loop asks again (as any client must), or the task waits out its lock and skews the round.
                 for _ in range(5):
@@ -86,7 +91,8 @@ class NoInput(BaseModel):
     pass
 
 
-def runtime_worker(bench: BenchEngine, slots: int, on_start: Callable[[], None] | None = None, long_poll_ms: int = 2000, log_file: Path | None = None):
+def runtime_worker(bench: BenchEngine, slots: int, on_start: Callable[[], None] | None = None, long_poll_ms: int = 2000,
+                   log_file: Path | None = None, handler_ms: int = 0):
     """A riec.runtime.Worker with ``slots`` handler slots serving the no-op topic (not yet running)."""
     from riec.runtime import Registry, Worker
     from riec.runtime.engine import CamundaClient
@@ -98,6 +104,8 @@ def runtime_worker(bench: BenchEngine, slots: int, on_start: Callable[[], None] 
     def noop(data: NoInput) -> None:
         if on_start:
             on_start()
+        if handler_ms:
+            time.sleep(handler_ms / 1000)
 
     s = bench.engine.settings
     settings = Settings(home=s.home, data_dir=s.data_dir, engine_url=s.engine_url, engine_user=s.worker_user,
@@ -119,8 +127,8 @@ def quiet_logging(log_file: Path) -> None:
     logging.getLogger("urllib3").setLevel(logging.ERROR)
 
 
-def runtime(bench: BenchEngine, slots: int, n: int, timeout: float = 600) -> dict:
-    worker = runtime_worker(bench, slots)
+def runtime(bench: BenchEngine, slots: int, n: int, timeout: float = 600, handler_ms: int = 0) -> dict:
+    worker = runtime_worker(bench, slots, handler_ms=handler_ms)
     thread = threading.Thread(target=worker.run, daemon=True, name="bench-worker")
     thread.start()
     drained = bench.wait_drained("", n, timeout)
@@ -132,14 +140,19 @@ def runtime(bench: BenchEngine, slots: int, n: int, timeout: float = 600) -> dic
 # -- camunda-external-task-client-python3 --------------------------------------------------
 
 PYCLIENT_SCRIPT = textwrap.dedent("""
-    import logging, os, sys
+    import logging, os, sys, time
     logging.disable(logging.CRITICAL)
+    HANDLER_S = int(os.environ["HANDLER_MS"]) / 1000
     from camunda.external_task.external_task_worker import ExternalTaskWorker
     config = {"maxTasks": int(os.environ["MAX_TASKS"]), "lockDuration": 60000, "asyncResponseTimeout": 1000,
               "sleepSeconds": 0, "retries": 3, "retryTimeout": 5000,
               "auth_basic": {"username": os.environ["ENGINE_USER"], "password": os.environ["ENGINE_PASSWORD"]}}
     worker = ExternalTaskWorker(worker_id="bench-pyclient", base_url=os.environ["ENGINE_URL"], config=config)
-    worker.subscribe(os.environ["TOPIC"], lambda task: task.complete({}))
+    def handle(task):
+        if HANDLER_S:
+            time.sleep(HANDLER_S)
+        return task.complete({})
+    worker.subscribe(os.environ["TOPIC"], handle)
 """)
 
 
@@ -156,10 +169,11 @@ def pyclient_venv(where: Path) -> tuple[Path, str]:
     return python, f"{PYCLIENT} + pydantic=={version} (not declared by the client; installed by the benchmark)"
 
 
-def pyclient(bench: BenchEngine, python: Path, max_tasks: int, n: int, timeout: float = 600) -> dict:
+def pyclient(bench: BenchEngine, python: Path, max_tasks: int, n: int, timeout: float = 600, handler_ms: int = 0) -> dict:
     s = bench.engine.settings
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RIEC_")}, "ENGINE_URL": bench.url,
-           "ENGINE_USER": s.worker_user, "ENGINE_PASSWORD": s.worker_password, "TOPIC": TOPIC, "MAX_TASKS": str(max_tasks)}
+           "ENGINE_USER": s.worker_user, "ENGINE_PASSWORD": s.worker_password, "TOPIC": TOPIC, "MAX_TASKS": str(max_tasks),
+           "HANDLER_MS": str(handler_ms)}
     process = subprocess.Popen([str(python), "-c", PYCLIENT_SCRIPT], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         drained = bench.wait_drained("", n, timeout)

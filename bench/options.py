@@ -17,6 +17,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rounds", type=int, default=4, help="interleaved rounds per client (default 4)")
     p.add_argument("--tasks", type=int, default=300, help="no-op tasks per client and round (default 300)")
     p.add_argument("--slots", default="1,4,8,16", help="handler slots / parallelism to compare (default 1,4,8,16)")
+    p.add_argument("--raw-batch", type=int, default=10, help="also run the raw loop fetching this many tasks per fetch and thread "
+                                                              "(the issue's batch loop); the runtime's ratio is given against both (default 10; 0 skips)")
+    p.add_argument("--handler-ms", type=int, default=0, help="every client's handler waits this long before it completes, as a handler "
+                                                             "that calls the vault, SMTP or a police system does (default 0: no-op)")
     p.add_argument("--pyclient-tasks", type=int, default=40, help="tasks per round for camunda-external-task-client-python3 (default 40; it is slow)")
     p.add_argument("--pyclient-max-tasks", default="1,10", help="maxTasks settings of the Python client to try; the best is named (default 1,10)")
     p.add_argument("--no-pyclient", action="store_true", help="skip the Python client (no venv, no download)")

@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
         # What one request costs by itself on this machine now (bench/swing.py): the floor of a one-at-a-time client.
         results["probe_before"] = {"cpu_pressure_avg10": cpu_pressure(), "p50_ms": probe(bench)}
         variants = [("raw", p) for p in slots] + [("runtime", p) for p in slots]
+        if args.raw_batch > 1:
+            variants += [("rawbatch", p) for p in slots]
         if python:
             variants += [("pyclient", int(m)) for m in args.pyclient_max_tasks.split(",")]
         rates: dict[str, list[float]] = {f"{k}-{p}": [] for k, p in variants}
@@ -97,12 +99,14 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
                 bench.start_instances(prefix, n)
                 pressure = cpu_pressure()
                 if kind == "raw":
-                    info = clients.raw(bench, p, n)
+                    info = clients.raw(bench, p, n, handler_ms=args.handler_ms)
+                elif kind == "rawbatch":
+                    info = clients.raw(bench, p, n, batch=args.raw_batch, handler_ms=args.handler_ms)
                 elif kind == "runtime":
-                    info = clients.runtime(bench, p, n)
+                    info = clients.runtime(bench, p, n, handler_ms=args.handler_ms)
                 else:
                     assert python is not None, "the Python client's rounds run only after its venv was made"
-                    info = clients.pyclient(bench, python, p, n)
+                    info = clients.pyclient(bench, python, p, n, handler_ms=args.handler_ms)
                 rate = steady_rate(bench.end_times(prefix))
                 rates[name].append(rate)
                 details[name].append({"round": r, "rate": rate, "cpu_pressure_avg10": pressure, "load1": os.getloadavg()[0], **info})
@@ -115,6 +119,9 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
             per_round = [rt / rw for rt, rw in zip(rates[f"runtime-{p}"], rates[f"raw-{p}"]) if rw == rw and rw > 0]
             ratios[p] = spread(per_round)
         results["runtime_ratio"] = ratios
+        if args.raw_batch > 1:
+            results["runtime_ratio_batch"] = {
+                p: spread([rt / rw for rt, rw in zip(rates[f"runtime-{p}"], rates[f"rawbatch-{p}"]) if rw == rw and rw > 0]) for p in slots}
         if python:
             best = max((n for n in rates if n.startswith("pyclient")), key=lambda n: spread(rates[n]).get("median", 0))
             results["pyclient_best"] = best
@@ -162,21 +169,37 @@ def report(results: dict, slots: list[int]) -> str:
              f"load average at start {', '.join(f'{x:.1f}' for x in m['load_at_start'])}.", ""]
     tp = results.get("throughput", {})
     if tp:
-        lines += ["| Client | Parallelism | tasks/s min | median | max | ratio to raw (min / median / max) |", "|---|---|---|---|---|---|"]
+        batch = results["settings"].get("raw_batch", 0)
+        by_batch = results.get("runtime_ratio_batch")
+        lines += ["| Client | Parallelism | tasks/s min | median | max | ratio to raw (min / median / max) |"
+                  + (f" ratio to raw batch {batch} (min / median / max) |" if by_batch else ""),
+                  "|---|---|---|---|---|---|" + ("---|" if by_batch else "")]
         for p in slots:
             raw = tp.get(f"raw-{p}", {})
-            lines.append(f"| raw limit (fetchAndLock 1 + complete, one session) | {p} | {_f(raw.get('min'))} | {_f(raw.get('median'))} | {_f(raw.get('max'))} | 1 |")
+            lines.append(f"| raw limit (fetchAndLock 1 + complete, one session) | {p} | {_f(raw.get('min'))} | {_f(raw.get('median'))} | {_f(raw.get('max'))} | 1 |"
+                         + (" - |" if by_batch else ""))
+        for p in slots if by_batch else []:
+            raw = tp.get(f"rawbatch-{p}", {})
+            lines.append(f"| raw limit, batch loop (fetchAndLock {batch} + {batch} completes, one session) | {p} | {_f(raw.get('min'))} | "
+                         f"{_f(raw.get('median'))} | {_f(raw.get('max'))} | - | 1 |")
         for p in slots:
             rt = tp.get(f"runtime-{p}", {})
             ratio = results["runtime_ratio"].get(p, {})
-            lines.append(f"| riec.runtime, {p} slot(s) | {p} | {_f(rt.get('min'))} | {_f(rt.get('median'))} | {_f(rt.get('max'))} | "
-                         f"{_f(ratio.get('min'), 2)} / {_f(ratio.get('median'), 2)} / {_f(ratio.get('max'), 2)} |")
+            line = (f"| riec.runtime, {p} slot(s) | {p} | {_f(rt.get('min'))} | {_f(rt.get('median'))} | {_f(rt.get('max'))} | "
+                    f"{_f(ratio.get('min'), 2)} / {_f(ratio.get('median'), 2)} / {_f(ratio.get('max'), 2)} |")
+            if by_batch:
+                rb = by_batch.get(p, {})
+                line += f" {_f(rb.get('min'), 2)} / {_f(rb.get('median'), 2)} / {_f(rb.get('max'), 2)} |"
+            lines.append(line)
         for name in sorted(n for n in tp if n.startswith("pyclient")):
             pc = tp[name]
             marker = " (best)" if results.get("pyclient_best") == name else ""
-            lines.append(f"| camunda-external-task-client-python3 4.5.0, maxTasks {name.split('-')[1]}{marker} | 1 | {_f(pc.get('min'))} | {_f(pc.get('median'))} | {_f(pc.get('max'))} | - |")
+            lines.append(f"| camunda-external-task-client-python3 4.5.0, maxTasks {name.split('-')[1]}{marker} | 1 | {_f(pc.get('min'))} | {_f(pc.get('median'))} | {_f(pc.get('max'))} | - |"
+                         + (" - |" if by_batch else ""))
         rounds = results["settings"]["rounds"]
-        lines += ["", f"Throughput: {rounds} interleaved rounds, {results['settings']['tasks']} pre-created no-op tasks per client and round "
+        work = results["settings"].get("handler_ms", 0)
+        kind = f"tasks whose handler waits {work} ms" if work else "no-op tasks"
+        lines += ["", f"Throughput: {rounds} interleaved rounds, {results['settings']['tasks']} pre-created {kind} per client and round "
                       f"({results['settings']['pyclient_tasks']} for the Python client), timed by the engine (first to last completion). "
                       f"The ratio is taken per round against the raw loop of the same parallelism."]
         best = results.get("pyclient_best")

@@ -60,3 +60,18 @@ def test_report_shows_ratio_python_client_pickup_signals_and_memory():
     assert "| incidents / external tasks left | 0 / 0 |" in text
     assert "90.0 MiB / 110.0 MiB" in text
     assert "riec bench --quick" in text and "2 CPU" in text
+
+
+def test_report_gives_the_ratio_to_the_batch_loop_and_names_the_handlers_work():
+    results = {
+        "command": "riec bench --handler-ms 50", "started": "2026-11-30T00:00:00+00:00", "engine": "H2 (file)", "duration_s": 300,
+        "machine": {"nproc": 2, "cpu": "Test CPU", "memory_gib": "23", "java": "openjdk 17", "python": "3.11.7", "load_at_start": (1.0, 1.0, 1.0)},
+        "settings": {"rounds": 2, "tasks": 100, "pyclient_tasks": 30, "raw_batch": 10, "handler_ms": 50},
+        "throughput": {"raw-8": spread([40.0, 42.0]), "rawbatch-8": spread([80.0, 90.0]), "runtime-8": spread([78.0, 88.0])},
+        "runtime_ratio": {8: spread([1.95, 2.1])},
+        "runtime_ratio_batch": {8: spread([0.975, 0.98])},
+    }
+    text = report(results, [8])
+    assert "| raw limit, batch loop (fetchAndLock 10 + 10 completes, one session) | 8 | 80.0 | 85.0 | 90.0 | - | 1 |" in text
+    assert "| riec.runtime, 8 slot(s) | 8 | 78.0 | 83.0 | 88.0 | 1.95 / 2.02 / 2.10 | 0.97 / 0.98 / 0.98 |" in text
+    assert "tasks whose handler waits 50 ms" in text
