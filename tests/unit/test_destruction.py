@@ -239,6 +239,19 @@ def test_r_7_1_sweep_destroys_an_overdue_case_whose_process_was_deleted_by_hand(
     assert again.cases_destroyed == [] and sum(e.entry.kind is EntryKind.DESTRUCTION for e in iter_entries(database)) == 2
 
 
+def test_r_7_1_sweep_counts_days_as_the_netherlands_does_like_the_status_and_the_dashboard(database):
+    """00:30 in Amsterdam is still the previous day in UTC: the sweep must already see the new day."""
+    terms = RetentionTerms(destruction_grace_days=14)
+    put_package(database, "SIG-MIDNIGHT", provided=NOW - dt.timedelta(days=40))
+    put_intervention(database, "SIG-MIDNIGHT", dt.date(2026, 11, 15))  # destroy on 29 November
+    just_after_midnight = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)  # 30 November, 00:30 in Amsterdam
+    report = sweep(database=database, camunda=FakeCamunda(), terms=terms, now=just_after_midnight)
+    assert report.today == "2026-11-30"
+    assert report.cases_destroyed == ["SIG-MIDNIGHT"]
+    late_evening = dt.datetime(2026, 11, 29, 22, 30, tzinfo=dt.UTC)  # still 29 November in Amsterdam: due, not overdue
+    assert sweep(database=database, camunda=FakeCamunda(), terms=terms, now=late_evening).today == "2026-11-29"
+
+
 def test_r_7_1_sweep_deletes_the_history_left_by_a_destroyed_case(database):
     camunda = FakeCamunda()
     key = "SIG-LEFT"

@@ -36,6 +36,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from riec.casework import json_text
 from riec.compliance import db
 from riec.compliance.decisions import Decision
 from riec.compliance.models import DataCategory, PersonCategory, Phenomenon
@@ -47,12 +48,6 @@ from riec.intervention import InterventionMeasure
 
 RULE = "R-7.2"
 
-
-def _json_text(value: object) -> object:
-    """A list may arrive as its JSON text (a Json variable read as a string)."""
-    if isinstance(value, str) and value.strip().startswith("["):
-        return json.loads(value)
-    return value
 
 
 def _blank_is_none(value: object) -> object:
@@ -93,7 +88,7 @@ KEPT_FIELD_LABELS_NL = {
     KeptField.DURATION: "Doorlooptijd in hele weken",
 }
 
-KeptFields = Annotated[list[KeptField], BeforeValidator(_json_text)]
+KeptFields = Annotated[list[KeptField], BeforeValidator(json_text)]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_is_none)]
 
 

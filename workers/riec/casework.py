@@ -34,7 +34,7 @@ from riec.formcheck import FormModel
 REF_FORMAT = "Een referentie: letters, cijfers en . _ : - (zonder spaties), bijv. P-1 of gem-groningen."
 
 
-def _json_text(value: Any) -> Any:
+def json_text(value: Any) -> Any:
     """A list may arrive as Json text (a form field or a REST caller): read it."""
     if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
         try:
@@ -57,10 +57,10 @@ Judgement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 
 
-FindingList = Annotated[list["Finding"], BeforeValidator(_json_text), Field(min_length=1)]
-References = Annotated[list[Reference], BeforeValidator(_json_text), Field(min_length=1, description=REF_FORMAT)]
-Aims = Annotated[list[CompatibleAim], BeforeValidator(_json_text), Field(min_length=1)]
-Categories = Annotated[list[DataCategory], BeforeValidator(_json_text), Field(min_length=1)]
+FindingList = Annotated[list["Finding"], BeforeValidator(json_text), Field(min_length=1)]
+References = Annotated[list[Reference], BeforeValidator(json_text), Field(min_length=1, description=REF_FORMAT)]
+Aims = Annotated[list[CompatibleAim], BeforeValidator(json_text), Field(min_length=1)]
+Categories = Annotated[list[DataCategory], BeforeValidator(json_text), Field(min_length=1)]
 
 
 # --------------------------------------------------------------------------- phase 4: tiered gathering (R-4.1)
@@ -116,7 +116,7 @@ def _unique_refs(persons: list[CasePerson]) -> list[CasePerson]:
     return persons
 
 
-Persons = Annotated[list[CasePerson], BeforeValidator(_json_text), AfterValidator(_unique_refs),
+Persons = Annotated[list[CasePerson], BeforeValidator(json_text), AfterValidator(_unique_refs),
                     Field(title="Personen", description="Per persoon een referentie, categorie en motivering.", min_length=1)]
 
 

@@ -23,16 +23,10 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from riec.casework import Motivation, OptionalText
+from riec.casework import Motivation, OptionalText, json_text
 from riec.compliance import db
 from riec.formcheck import FormModel
 
-
-def _json_text(value: object) -> object:
-    """A list may arrive as its JSON text (a Json variable read as a string)."""
-    if isinstance(value, str) and value.strip().startswith("["):
-        return json.loads(value)
-    return value
 
 
 class InterventionMeasure(StrEnum):
@@ -49,7 +43,7 @@ MEASURE_LABELS_NL = {
     InterventionMeasure.OTHER: "Anders",
 }
 
-Measures = Annotated[list[InterventionMeasure], BeforeValidator(_json_text), Field(min_length=1)]
+Measures = Annotated[list[InterventionMeasure], BeforeValidator(json_text), Field(min_length=1)]
 
 
 class InterventionStrategy(FormModel):

@@ -24,7 +24,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
@@ -32,12 +31,11 @@ from sqlalchemy.engine import Engine
 from riec.cli_support import add_command, print_json, valid_date
 from riec.compliance.provision_register import EntryKind, iter_entries
 from riec.identity import REGION_IDS, REGIONS
-from riec.retention import RetentionTerms
+from riec.retention import RetentionTerms, amsterdam_day
 
 if TYPE_CHECKING:
     from riec.app import App
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 #: What the figures mean, in Dutch, for the dashboard and the command's text output.
 NOTE_NL = ("Gepland: politiegegevens ontvangen of interventie uitgevoerd, vernietigingsdatum nog niet bereikt. "
@@ -65,12 +63,6 @@ class CaseSchedule:
         if self.destroy_on is None:
             return "unscheduled"
         return "overdue" if self.destroy_on < today else "due"
-
-
-def amsterdam_day(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(AMSTERDAM).date()
 
 
 def _as_date(value: Any) -> dt.date | None:

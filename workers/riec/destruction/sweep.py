@@ -32,7 +32,7 @@ from riec.compliance import db
 from riec.compliance.provision_register import EntryKind
 from riec.destruction import engine_purge
 from riec.destruction.core import Trigger, destroy_case
-from riec.retention import RetentionTerms
+from riec.retention import RetentionTerms, amsterdam_day
 from riec.runtime.engine import CamundaClient
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def sweep(*, database: Engine, camunda: CamundaClient, terms: RetentionTerms, to
           now: dt.datetime | None = None) -> SweepReport:
     """Destroy everything overdue and report it (module doc). R-7.1, R-5.2."""
     now = now or dt.datetime.now(dt.UTC)
-    today = today or now.date()
+    today = today or amsterdam_day(now)  # the same day as `riec retention status` and the dashboard count
     report = SweepReport(today=today.isoformat())
     for key, _due in overdue_cases(database, terms, today):
         try:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from riec import onward
-from riec.casework import DuePeriods, _json_text
+from riec.casework import DuePeriods, json_text
 from riec.compliance import authorisation, db
 from riec.compliance.decisions import Decision, Outcome, combine
 from riec.compliance.models import Consent, ConsentRole, DataCategory, OnwardGround, Partner, Purpose
@@ -45,7 +45,7 @@ from riec.vault.tables import vault_package
 
 log = logging.getLogger(__name__)
 ONWARD_REFUSED = "ONWARD_REFUSED"
-Texts = Annotated[list[str], BeforeValidator(_json_text)]
+Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 _validate_request = validation_handler(onward.OnwardRequest)
 RequestSubmitted = submitted_model(onward.OnwardRequest)

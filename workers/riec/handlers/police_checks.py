@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec.casework import Persons, _json_text
+from riec.casework import Persons, json_text
 from riec.compliance import legal_basis, necessity
 from riec.compliance.decisions import Decision, combine
 from riec.compliance.models import CompatibleAim, DataCategory, Phenomenon, Purpose
@@ -38,7 +38,7 @@ from riec.runtime import BpmnError
 CHECKS_FAILED = "CHECKS_FAILED"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
-Texts = Annotated[list[str], BeforeValidator(_json_text)]
+Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 def _member(enum: Any, value: Any) -> Any:

@@ -29,7 +29,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from riec.casework import Persons, _json_text
+from riec.casework import Persons, json_text
 from riec.compliance import authorisation, db
 from riec.compliance.decisions import combine
 from riec.compliance.models import CaseContext, DataCategory, PersonInProvision
@@ -42,7 +42,7 @@ from riec.vault.tables import vault_package
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 log = logging.getLogger(__name__)
-Texts = Annotated[list[str], BeforeValidator(_json_text)]
+Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 class ProvisionInput(BaseModel):

@@ -15,11 +15,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec.casework import _json_text
+from riec.casework import json_text
 from riec.handlers import registry
 from riec.letters import refusal
 
-Texts = Annotated[list[str], BeforeValidator(_json_text)]
+Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 class RefusalLetterInput(BaseModel):
