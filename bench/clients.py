@@ -34,7 +34,7 @@ PYCLIENT_MISSING = "pydantic"
 
 
 def raw(bench: BenchEngine, parallel: int, n: int, timeout: float = 600, batch: int = 1, handler_ms: int = 0) -> dict:
-    s = bench.engine.settings
+    s = bench.settings
     http = session(s.worker_user, s.worker_password, pool=parallel + 1)
     url = bench.url
     done = Counter()
@@ -107,7 +107,7 @@ def runtime_worker(bench: BenchEngine, slots: int, on_start: Callable[[], None] 
         if handler_ms:
             time.sleep(handler_ms / 1000)
 
-    s = bench.engine.settings
+    s = bench.settings
     settings = Settings(home=s.home, data_dir=s.data_dir, engine_url=s.engine_url, engine_user=s.worker_user,
                         engine_password=s.worker_password, concurrency=slots, long_poll_ms=long_poll_ms,
                         worker_id=f"bench-runtime-{slots}")
@@ -170,7 +170,7 @@ def pyclient_venv(where: Path) -> tuple[Path, str]:
 
 
 def pyclient(bench: BenchEngine, python: Path, max_tasks: int, n: int, timeout: float = 600, handler_ms: int = 0) -> dict:
-    s = bench.engine.settings
+    s = bench.settings
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RIEC_")}, "ENGINE_URL": bench.url,
            "ENGINE_USER": s.worker_user, "ENGINE_PASSWORD": s.worker_password, "TOPIC": TOPIC, "MAX_TASKS": str(max_tasks),
            "HANDLER_MS": str(handler_ms)}

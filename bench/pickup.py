@@ -33,7 +33,7 @@ def pickup(bench: BenchEngine, samples: int, slots: int = 8, prefix: str = "pick
     def noop(data: Keyed) -> None:
         started.setdefault(data.business_key or "", time.time())
 
-    s = bench.engine.settings
+    s = bench.settings
     settings = Settings(home=s.home, data_dir=s.data_dir, engine_url=s.engine_url, engine_user=s.worker_user,
                         engine_password=s.worker_password, concurrency=slots, worker_id="bench-pickup")
     worker = Worker(registry, settings, CamundaClient(settings))

@@ -26,7 +26,7 @@ def signal_run(bench: BenchEngine, n: int, concurrency: int = 8, prefix: str = "
     from riec.runtime.variables import to_camunda_map
 
     engine = bench.engine
-    s = engine.settings
+    s = bench.settings
     log_path = bench.base / "signal-worker.log"
     env = engine.env(RIEC_ENGINE_USER=s.worker_user, RIEC_ENGINE_PASSWORD=s.worker_password,
                      RIEC_CONCURRENCY=str(concurrency), RIEC_LONG_POLL_MS="20000")

@@ -41,7 +41,7 @@ def probe(bench: BenchEngine, n: int = 20) -> dict[str, float]:
 
     from bench.harness import percentile, session
 
-    s = bench.engine.settings
+    s = bench.settings
     http = session(s.worker_user, s.worker_password, 2)
     root = bench.url.rsplit("/engine-rest", 1)[0]
     empty = {"workerId": "probe", "maxTasks": 1, "topics": [{"topicName": "bench-nothing", "lockDuration": 1000}]}

@@ -445,7 +445,7 @@ def test_run_handles_fetched_tasks_then_stops_cleanly(worker, fake_engine, make_
     fake_engine.fetch_script = [[task], stop_and_return_nothing]
     worker.run()
     assert fake_engine.named("complete")[0]["task"] is task
-    assert fake_engine.named("fetch_and_lock")[0]["max_tasks"] == 2  # every free slot
+    assert fake_engine.named("fetch_and_lock")[0]["max_tasks"] == 4  # every free place: 2 slots and 2 fetched ahead
     assert len(fake_engine.named("fetch_and_lock")) == 2
     assert fake_engine.closed
 
@@ -695,3 +695,17 @@ def test_complete_gives_up_on_a_lost_task_at_once(wire, make_task, monkeypatch, 
     with pytest.raises(error):
         wire.complete(make_task("person"), "worker-test", {})
     assert len(wire.session.sent) == 1
+
+
+def test_the_engine_client_reads_proxy_and_ca_settings_once_not_per_request(make_settings, monkeypatch):
+    """requests would read the environment on every call (issue 13); the client reads it once, for the engine's URL."""
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    client = CamundaClient(make_settings(engine_url="http://engine.example/engine-rest"))
+    assert client.session.trust_env is False
+    assert client.session.proxies.get("http") == "http://proxy.example:3128"
+    assert client.session.verify == "/etc/ssl/certs/ca-certificates.crt"
+    monkeypatch.setenv("NO_PROXY", "engine.example")
+    bypassed = CamundaClient(make_settings(engine_url="http://engine.example/engine-rest"))
+    assert "http" not in bypassed.session.proxies, "NO_PROXY still names the engine's host"

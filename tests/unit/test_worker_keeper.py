@@ -124,8 +124,9 @@ def test_run_serves_many_tasks_over_few_slots_and_closes_the_keeper(fake_engine,
     before = len(keepers())
     worker.run()
     assert len(fake_engine.named("complete")) == 20
-    assert all(1 <= f["max_tasks"] <= 4 for f in fake_engine.named("fetch_and_lock"))
-    assert busy[1] <= 4
+    # A fetch waits until no more than the 4 slots' worth is held, then asks for every free place (at most 8).
+    assert all(4 <= f["max_tasks"] <= 8 for f in fake_engine.named("fetch_and_lock"))
+    assert busy[1] <= 4, "never more handlers at once than slots, however many are fetched ahead"
     assert worker.keeper.tracked() == 0
     assert len(keepers()) <= before
 
@@ -135,3 +136,77 @@ def test_connection_pool_holds_a_connection_per_slot(make_settings):
     adapter = client.session.get_adapter("http://engine/engine-rest")
     assert adapter._pool_maxsize >= 16 + 2
     client.close()
+
+
+def test_without_fetching_ahead_a_fetch_asks_only_for_free_slots(fake_engine, make_task, make_settings):
+    """RIEC_MAX_TASKS equal to RIEC_CONCURRENCY: other worker processes get every task not yet running."""
+    registry = Registry()
+
+    @registry.topic("noop")
+    def noop(data: Nothing) -> None:
+        time.sleep(0.01)
+
+    worker = Worker(registry, make_settings(concurrency=3, max_tasks=3), client=fake_engine)
+    tasks = [make_task("noop", {}, task_id=f"t-{i}") for i in range(9)]
+
+    def batch():
+        asked = fake_engine.named("fetch_and_lock")[-1]["max_tasks"]
+        out = tasks[:asked]
+        del tasks[:asked]
+        if not out:
+            worker.stopping.set()
+        return out
+
+    fake_engine.fetch_script = [batch] * 100
+    worker.run()
+    assert len(fake_engine.named("complete")) == 9
+    assert all(1 <= f["max_tasks"] <= 3 for f in fake_engine.named("fetch_and_lock"))
+
+
+def test_tasks_fetched_ahead_keep_their_lock_while_they_wait_for_a_slot(fake_engine, make_task, make_settings):
+    registry = Registry()
+    release = threading.Event()
+
+    @registry.topic("noop", lock_duration_ms=1000)
+    def slow(data: Nothing) -> None:
+        release.wait(5)
+
+    worker = Worker(registry, make_settings(concurrency=1, max_tasks=2), client=fake_engine)
+    first, waiting = make_task("noop", {}, task_id="running"), make_task("noop", {}, task_id="waiting")
+
+    def stop_later():
+        time.sleep(0.8)  # the waiting task's lock (1 s) is half gone twice over meanwhile
+        release.set()
+        worker.stopping.set()
+        return []
+
+    fake_engine.fetch_script = [[first, waiting], stop_later]
+    worker.run()
+    extended = {call["task"].id for call in fake_engine.named("extend_lock")}
+    assert "waiting" in extended, "the task fetched ahead was kept locked while the slot was busy"
+
+
+def test_a_stop_hands_back_the_tasks_fetched_ahead_instead_of_starting_them(fake_engine, make_task, make_settings):
+    registry = Registry()
+    started: list[str] = []
+    running = threading.Event()
+
+    @registry.topic("noop")
+    def slow(data: Nothing) -> None:
+        started.append("x")
+        running.set()
+        time.sleep(0.3)
+
+    worker = Worker(registry, make_settings(concurrency=1, max_tasks=3), client=fake_engine)
+    tasks = [make_task("noop", {}, task_id=f"t-{i}") for i in range(3)]
+
+    def stop_while_the_first_runs():  # as SIGTERM does, from outside the loop
+        running.wait(5)
+        worker.stopping.set()
+
+    fake_engine.fetch_script = [tasks]
+    threading.Thread(target=stop_while_the_first_runs, daemon=True).start()
+    worker.run()
+    assert len(started) == 1 and [c["task"].id for c in fake_engine.named("complete")] == ["t-0"]
+    assert sorted(c["task"].id for c in fake_engine.named("unlock")) == ["t-1", "t-2"]
+    assert worker.keeper.tracked() == 0

@@ -8,6 +8,7 @@ refused, 5xx such as the optimistic-locking 500 on complete) with tenacity.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -118,6 +119,12 @@ class CamundaClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency + 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # With trust_env, requests reads the proxy variables of the environment on every request, a tenth
+        # of the client's CPU per task (issue 13, measured with yappi). The engine's URL never changes:
+        # its proxy (honouring NO_PROXY) and the CA bundle are read from the environment once, here.
+        self.session.proxies = requests.utils.get_environ_proxies(self.url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
         self.outage = OutageLog()
 
     def close(self) -> None:

@@ -94,7 +94,7 @@ class _Held:
 
 
 class LockKeeper:
-    """One thread extends the lock of every running task at half its duration, so a slow handler never loses its task.
+    """One thread extends the lock of every task held (running or fetched ahead) at half its duration, so none loses its lock.
 
     It replaced a thread per task (issue 13): one thread, woken at the earliest due extension,
     whatever the number of handler slots. A refused extension (400: the lock went to another
@@ -114,8 +114,12 @@ class LockKeeper:
     def track(self, task: LockedTask, lock_ms: int, context: str = "-") -> None:
         # Half the lock counted from the fetch that took it, not from the handler's start: on a busy
         # machine the two are apart, and the first extension must come before the lock runs out.
+        # Tracking a task already kept (fetched ahead, now starting) keeps its schedule.
         locked_at = task.locked_at if task.locked_at is not None else time.monotonic()
         with self._cond:
+            if (held := self._held.get(task.id)) is not None and not held.released:
+                held.context = context
+                return
             self._held[task.id] = _Held(task, lock_ms, locked_at + lock_ms / 2000, context)
             if self._thread is None or not self._thread.is_alive():
                 self._closed = False
@@ -204,7 +208,13 @@ class Worker:
         self.worker_id = settings.worker_id
         self.stopping = threading.Event()
         self._fetching = False
-        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        # Places for tasks held locked: the handler slots plus the tasks fetched ahead for the next free slot
+        # (RIEC_MAX_TASKS). A fetch waits until no more than `concurrency` are held, so it asks for a batch
+        # and the slots have work while it is on the wire (issue 13: one task per fetch made the fetch cost
+        # as much as the work; the batch loop it is measured against fetches ten at a time).
+        self._held_limit = settings.tasks_held
+        self._fetch_at = max(1, self._held_limit - settings.concurrency)
+        self._slots = threading.BoundedSemaphore(self._held_limit)
         self._running = 0
         self._lock = threading.Lock()
         self.keeper = LockKeeper(client, self.worker_id)
@@ -237,6 +247,8 @@ class Worker:
                         self._hand_back(task)
                         self._slots.release()
                         continue
+                    # Kept from the fetch on: a task waiting for a slot must not lose its lock meanwhile.
+                    self.keeper.track(task, self._lock_ms(task), self._context(task))
                     ctx = contextvars.copy_context()
                     pool.submit(ctx.run, self._run_task, task)
             log.info("waiting for %d running task(s) to finish", self._running)
@@ -246,13 +258,28 @@ class Worker:
         log.info("worker %s stopped", self.worker_id)
 
     def _acquire_free_slots(self) -> int:
-        # Block until at least one handler slot is free, then take every free slot.
-        if not self._slots.acquire(timeout=1.0):
-            return 0
-        free = 1
-        while free < self.settings.concurrency and self._slots.acquire(blocking=False):
+        """Block until enough places are free to fetch a batch (at least one), then take every free place.
+
+        Returns 0 (holding nothing) when a stop is requested while waiting.
+        """
+        free = 0
+        while free < self._fetch_at:
+            if self._slots.acquire(timeout=1.0):
+                free += 1
+            elif self.stopping.is_set():
+                for _ in range(free):
+                    self._slots.release()
+                return 0
+        while free < self._held_limit and self._slots.acquire(blocking=False):
             free += 1
         return free
+
+    def _lock_ms(self, task: LockedTask) -> int:
+        topic = next(t for t in self.topics if t.name == task.topic)
+        return topic.lock_duration_ms or self.settings.lock_duration_ms
+
+    def _context(self, task: LockedTask) -> str:
+        return f"worker={self.worker_id} topic={task.topic} task={task.id} businessKey={task.business_key or '-'}"
 
     def _fetch(self, max_tasks: int) -> list[LockedTask]:
         topics = [(t.name, t.lock_duration_ms or self.settings.lock_duration_ms, t.variable_names) for t in self.topics]
@@ -314,9 +341,16 @@ class Worker:
     # -- one task ------------------------------------------------------------------
 
     def _run_task(self, task: LockedTask) -> None:
+        if self.stopping.is_set():
+            # Fetched ahead and not started before the stop: handed back, not begun (a clean stop
+            # finishes only the tasks at hand).
+            self.keeper.release(task)
+            self._hand_back(task)
+            self._slots.release()
+            return
         with self._lock:
             self._running += 1
-        task_context.set(f"worker={self.worker_id} topic={task.topic} task={task.id} businessKey={task.business_key or '-'}")
+        task_context.set(self._context(task))
         try:
             self.handle(task)
         finally:
@@ -327,8 +361,7 @@ class Worker:
 
     def handle(self, task: LockedTask) -> None:
         topic = next(t for t in self.topics if t.name == task.topic)
-        lock_ms = topic.lock_duration_ms or self.settings.lock_duration_ms
-        self.keeper.track(task, lock_ms, task_context.get())
+        self.keeper.track(task, self._lock_ms(task), task_context.get())  # already kept since its fetch: only the context
         started = time.monotonic()
         try:
             try:
