@@ -445,7 +445,7 @@ def test_run_handles_fetched_tasks_then_stops_cleanly(worker, fake_engine, make_
     fake_engine.fetch_script = [[task], stop_and_return_nothing]
     worker.run()
     assert fake_engine.named("complete")[0]["task"] is task
-    assert fake_engine.named("fetch_and_lock")[0]["max_tasks"] == 4  # every free place: 2 slots and 2 fetched ahead
+    assert fake_engine.named("fetch_and_lock")[0]["max_tasks"] == 6  # every free place: 2 slots and 4 fetched ahead
     assert len(fake_engine.named("fetch_and_lock")) == 2
     assert fake_engine.closed
 

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     legal_bases_file: Path | None = Field(None, description="TOML or JSON file of legal bases (R-8) loaded by `riec database init` and `riec up`, e.g. the successor basis in force for this deployment.")
     worker_id: str = Field(default_factory=lambda: f"riec-{socket.gethostname()}-{os.getpid()}", description="Identifies this worker process in locks and Cockpit.")
     topics: str = Field("", description="Comma-separated topics this worker serves; empty means every registered topic.")
-    max_tasks: int = Field(0, ge=0, le=128, description="Most tasks one worker process holds locked at once: those running and those fetched ahead for the next free slot. 0: twice RIEC_CONCURRENCY; RIEC_CONCURRENCY fetches only for free slots.")
+    max_tasks: int = Field(0, ge=0, le=128, description="Most tasks one worker process holds locked at once: those running and those fetched ahead for the next free slot. 0: three times RIEC_CONCURRENCY; RIEC_CONCURRENCY fetches only for free slots, leaving every task not yet running to other worker processes.")
     concurrency: int = Field(2, ge=1, le=64, description="Tasks handled in parallel by one worker process.")
     lock_duration_ms: int = Field(60_000, ge=1_000, description="How long a fetched task is locked; extended while a handler still works.")
     long_poll_ms: int = Field(20_000, ge=0, le=1_800_000, description="How long a fetch waits on the engine for new tasks (asyncResponseTimeout).")
@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     @property
     def tasks_held(self) -> int:
         """RIEC_MAX_TASKS as the worker applies it: never fewer than its handler slots."""
-        return max(self.max_tasks or 2 * self.concurrency, self.concurrency)
+        return max(self.max_tasks or 3 * self.concurrency, self.concurrency)
 
     @property
     def topic_list(self) -> list[str]:

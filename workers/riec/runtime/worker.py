@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import math
 import signal
 import threading
 import time
@@ -110,6 +111,10 @@ class LockKeeper:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # When the keeper wakes next (-inf while it is awake and will look again anyway): a task is tracked
+        # and released per fetch and per completion, and waking the keeper for each only to find nothing due
+        # costs two thread switches per task on a busy worker (issue 13).
+        self._wakes_at = -math.inf
 
     def track(self, task: LockedTask, lock_ms: int, context: str = "-") -> None:
         # Half the lock counted from the fetch that took it, not from the handler's start: on a busy
@@ -120,12 +125,13 @@ class LockKeeper:
             if (held := self._held.get(task.id)) is not None and not held.released:
                 held.context = context
                 return
-            self._held[task.id] = _Held(task, lock_ms, locked_at + lock_ms / 2000, context)
+            held = self._held[task.id] = _Held(task, lock_ms, locked_at + lock_ms / 2000, context)
             if self._thread is None or not self._thread.is_alive():
                 self._closed = False
                 self._thread = threading.Thread(target=self._run, daemon=True, name="riec-lock-keeper")
                 self._thread.start()
-            self._cond.notify_all()
+            if held.due < self._wakes_at:
+                self._cond.notify_all()
 
     def release(self, task: LockedTask) -> None:
         """Stop extending ``task``; waits for an extension of it that is under way."""
@@ -137,8 +143,7 @@ class LockKeeper:
                 held.released = True
             while (held := self._held.get(task.id)) is not None and held.extending:
                 self._cond.wait()
-            self._held.pop(task.id, None)
-            self._cond.notify_all()
+            self._held.pop(task.id, None)  # the keeper need not wake for this: it finds nothing due and sleeps on
 
     def tracked(self) -> int:
         with self._cond:
@@ -159,7 +164,9 @@ class LockKeeper:
                 waiting = [h for h in self._held.values() if not h.lost and not h.released]
                 due = [h for h in waiting if h.due <= now]
                 if not due:
-                    self._cond.wait(min(h.due for h in waiting) - now if waiting else None)
+                    self._wakes_at = min(h.due for h in waiting) if waiting else math.inf
+                    self._cond.wait(self._wakes_at - now if waiting else None)
+                    self._wakes_at = -math.inf
                     continue
                 for held in due:
                     held.extending = True
@@ -209,11 +216,11 @@ class Worker:
         self.stopping = threading.Event()
         self._fetching = False
         # Places for tasks held locked: the handler slots plus the tasks fetched ahead for the next free slot
-        # (RIEC_MAX_TASKS). A fetch waits until no more than `concurrency` are held, so it asks for a batch
-        # and the slots have work while it is on the wire (issue 13: one task per fetch made the fetch cost
+        # (RIEC_MAX_TASKS). A fetch waits until a slot's worth of places is free (or all that fetching ahead
+        # allows), so it asks for a batch, and what is still held keeps the slots busy while it is on the wire (issue 13: one task per fetch made the fetch cost
         # as much as the work; the batch loop it is measured against fetches ten at a time).
         self._held_limit = settings.tasks_held
-        self._fetch_at = max(1, self._held_limit - settings.concurrency)
+        self._fetch_at = max(1, min(settings.concurrency, self._held_limit - settings.concurrency))
         self._slots = threading.BoundedSemaphore(self._held_limit)
         self._running = 0
         self._lock = threading.Lock()
