@@ -36,10 +36,28 @@ def sign_in(browser, vault_url: str, user: str, password: str):
     return b
 
 
-def message(b) -> str:
+def message(b, expected: str, timeout: float = 30) -> str:
+    """The page's messages once they say ``expected`` (or, after ``timeout``, whatever they say).
+
+    A button posts a form and the next page replaces this one: read too early, the messages are the
+    old page's, or gone between finding and reading them (a stale element, seen in CI). So it reads
+    again until the answer is there.
+    """
+    import time
+
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return " ".join(e.text for e in b.driver.find_elements(By.CSS_SELECTOR, ".msg"))
+    deadline = time.monotonic() + timeout
+    text = ""
+    while True:
+        try:
+            text = " ".join(e.text for e in b.driver.find_elements(By.CSS_SELECTOR, ".msg"))
+        except StaleElementReferenceException:
+            text = ""  # the page was being replaced: look again
+        if expected in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.2)
 
 
 def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, workers, browser, vault_url, business_key, tmp_path):
@@ -58,14 +76,14 @@ def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, wo
     Select(police.driver.find_element(By.ID, "case_key")).select_by_value(business_key)
     police.driver.find_element(By.ID, "bestand").send_keys(str(empty))
     police.driver.find_element(By.ID, "uploaden-knop").click()
-    assert "Het bestand is leeg" in message(police)
+    assert "Het bestand is leeg" in message(police, "Het bestand is leeg")
     police.screenshot("vault-politie-leeg-bestand-geweigerd")
     package_file = tmp_path / "pakket.txt"
     package_file.write_text("Verstrekkingspakket (testgegevens)\n", encoding="utf-8")
     Select(police.driver.find_element(By.ID, "case_key")).select_by_value(business_key)
     police.driver.find_element(By.ID, "bestand").send_keys(str(package_file))
     police.driver.find_element(By.ID, "uploaden-knop").click()
-    assert "versleuteld opgeslagen" in message(police)
+    assert "versleuteld opgeslagen" in message(police, "versleuteld opgeslagen")
     police.screenshot("vault-politie-pakket-geupload")
     police_outcome(engine, business_key)
 
@@ -74,10 +92,11 @@ def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, wo
     assert "geheimhoudingsplicht van artikel 7, tweede lid" in partner.driver.page_source
     partner.screenshot("vault-ontvanger-pakketten")
     partner.driver.find_element(By.CSS_SELECTOR, "a.openen").click()
-    assert "U kunt dit pakket niet openen" in message(partner) and "geheimhoudingsplicht" in message(partner)
+    refusal = message(partner, "U kunt dit pakket niet openen")
+    assert "U kunt dit pakket niet openen" in refusal and "geheimhoudingsplicht" in refusal
     partner.screenshot("vault-ontvanger-eerst-bevestigen")
     partner.driver.find_element(By.CSS_SELECTOR, "button.bevestigen").click()
-    assert "U hebt de geheimhoudingsplicht bevestigd" in message(partner)
+    assert "U hebt de geheimhoudingsplicht bevestigd" in message(partner, "U hebt de geheimhoudingsplicht bevestigd")
     partner.screenshot("vault-ontvanger-bevestigd")
     partner.driver.find_element(By.CSS_SELECTOR, "a.openen").click()  # a download: the page stays
     registers = db.open_database(engine.settings.effective_database_url)
