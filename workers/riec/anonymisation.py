@@ -49,7 +49,6 @@ from riec.intervention import InterventionMeasure
 RULE = "R-7.2"
 
 
-
 def _blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 

@@ -57,6 +57,8 @@ Judgement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 
 
+#: Free texts that may arrive as one JSON list (the handlers' lists of reasons, remarks and names).
+Texts = Annotated[list[str], BeforeValidator(json_text)]
 FindingList = Annotated[list["Finding"], BeforeValidator(json_text), Field(min_length=1)]
 References = Annotated[list[Reference], BeforeValidator(json_text), Field(min_length=1, description=REF_FORMAT)]
 Aims = Annotated[list[CompatibleAim], BeforeValidator(json_text), Field(min_length=1)]

@@ -28,7 +28,6 @@ from riec.compliance import db
 from riec.formcheck import FormModel
 
 
-
 class InterventionMeasure(StrEnum):
     ADMINISTRATIVE = "bestuurlijk"
     FISCAL = "fiscaal"

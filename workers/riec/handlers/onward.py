@@ -21,15 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from riec import onward
-from riec.casework import DuePeriods, json_text
+from riec.casework import DuePeriods, Texts
 from riec.compliance import authorisation, db
 from riec.compliance.decisions import Decision, Outcome, combine
 from riec.compliance.models import Consent, ConsentRole, DataCategory, OnwardGround, Partner, Purpose
@@ -45,7 +45,6 @@ from riec.vault.tables import vault_package
 
 log = logging.getLogger(__name__)
 ONWARD_REFUSED = "ONWARD_REFUSED"
-Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 _validate_request = validation_handler(onward.OnwardRequest)
 RequestSubmitted = submitted_model(onward.OnwardRequest)

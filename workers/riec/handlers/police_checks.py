@@ -12,14 +12,14 @@ refusal: ``CHECKS_FAILED`` with the failing rule IDs and the Dutch reason.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec.casework import Persons, json_text
+from riec.casework import Persons, Texts
 from riec.compliance import legal_basis, necessity
 from riec.compliance.decisions import Decision, combine
 from riec.compliance.models import CompatibleAim, DataCategory, Phenomenon, Purpose
@@ -37,8 +37,6 @@ from riec.runtime import BpmnError
 
 CHECKS_FAILED = "CHECKS_FAILED"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 def _member(enum: Any, value: Any) -> Any:

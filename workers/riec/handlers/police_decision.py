@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec.casework import Advice, ConsentChoice, OpposingInterest, YesNo, json_text
+from riec.casework import Advice, ConsentChoice, OpposingInterest, Texts, YesNo
 from riec.compliance.decisions import Decision
 from riec.compliance.models import Consent, ConsentRole, DataCategory, Refusal, RefusalGround
 from riec.compliance.provision_register import EntryKind, RegisterEntry, StoredEntry, append
@@ -36,7 +36,6 @@ from riec.runtime.variables import to_camunda_map
 
 log = logging.getLogger(__name__)
 
-Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 PROVIDES, REFUSES, OWN_INITIATIVE = "riec-police-provides", "riec-police-refuses", "riec-police-own-initiative-decision"
 

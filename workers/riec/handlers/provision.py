@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from riec.casework import Persons, json_text
+from riec.casework import Persons, Texts
 from riec.compliance import authorisation, db
 from riec.compliance.decisions import combine
 from riec.compliance.models import CaseContext, DataCategory, PersonInProvision
@@ -42,7 +42,6 @@ from riec.vault.tables import vault_package
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 log = logging.getLogger(__name__)
-Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 class ProvisionInput(BaseModel):

@@ -9,17 +9,14 @@ region's analysts, in one transaction. An own-initiative refusal has no requeste
 """
 from __future__ import annotations
 
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec.casework import json_text
+from riec.casework import Texts
 from riec.handlers import registry
 from riec.letters import refusal
-
-Texts = Annotated[list[str], BeforeValidator(json_text)]
 
 
 class RefusalLetterInput(BaseModel):
