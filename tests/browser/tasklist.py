@@ -157,12 +157,16 @@ class Tasklist:
         self.visible("//*[contains(@class,'fjs-form')]")
         time.sleep(1)  # form-js renders the variables after the form itself
 
-    def claim(self) -> None:
+    def claim(self, form_valid: bool = True) -> None:
+        """Claim the open task; ``form_valid=False`` for a form that comes back with input it refuses (Voltooien stays off)."""
         from selenium.webdriver.common.by import By
 
         self.click(self.visible("//button[contains(@class,'claim')]"))
         self.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "button.claim"), what="task claimed")
-        self.wait(lambda d: d.find_element(By.XPATH, "//button[@ng-click='complete()']").is_enabled(), what="Voltooien enabled")
+        if form_valid:
+            self.wait(lambda d: d.find_element(By.XPATH, "//button[@ng-click='complete()']").is_enabled(), what="Voltooien enabled")
+        else:
+            self.visible("//button[@ng-click='complete()']")
 
     def complete(self) -> None:
         """Press "Voltooien" and wait until Tasklist has sent the form (the task leaves the view)."""
@@ -220,11 +224,12 @@ class Tasklist:
     # ------------------------------------------------------------------ form-js fields
 
     def field(self, key: str, index: int | None = None):
-        """A form-js field by its key (``index``: the row of a dynamic list); radios and checklists give their first input."""
+        """A form-js field by its key (``index``: the row of a dynamic list); radios and checklists give their first input,
+        a date field its date input (form-js gives it the field's id with ``-date``)."""
         from selenium.webdriver.common.by import By
 
         suffix = f"-Field_{key}" + (f"_{index}" if index is not None else "")
-        selector = f"[id$='{suffix}'], [id$='{suffix}-0']"
+        selector = f"[id$='{suffix}'], [id$='{suffix}-0'], [id$='{suffix}-date']"
         return self.wait(lambda d: d.find_element(By.CSS_SELECTOR, selector), what=f"form field {key}")
 
     def container(self, key: str, index: int | None = None):
