@@ -27,12 +27,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pickup", type=int, default=200, help="pickup-latency samples (default 200; 0 skips)")
     p.add_argument("--signals", type=int, default=1000, help="signals submitted at once in the end-to-end run (default 1000; 0 skips)")
     p.add_argument("--signal-concurrency", type=int, default=8, help="RIEC_CONCURRENCY of the worker in the signal run (default 8)")
+    p.add_argument("--warmup-tasks", type=int, default=8000, help="warm the engine's JIT with the batch loop in chunks of 500 tasks, at least 4,000, until "
+                                                                   "three chunks in a row agree within 10 %%; at most this many (default 8000; 0 skips)")
     p.add_argument("--quick", action="store_true", help="a short run for a busy machine: 2 rounds of 100 tasks, 60 pickups, 200 signals")
     p.add_argument("--out", default=str(ROOT / "data" / "bench"), help="folder for results.md and results.json (default data/bench)")
     p.add_argument("--venv", default=str(ROOT / "data" / "bench" / "pyclient-venv"), help="where the Python client's venv is made")
 
 
-QUICK = {"rounds": 2, "tasks": 100, "pickup": 60, "signals": 200, "pyclient_tasks": 30}
+QUICK = {"rounds": 2, "tasks": 100, "pickup": 60, "signals": 200, "pyclient_tasks": 30, "warmup_tasks": 1000}
 
 
 def settle(args: argparse.Namespace, given: list[str] | None = None) -> argparse.Namespace:

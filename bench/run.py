@@ -22,6 +22,45 @@ from bench.options import DESCRIPTION, add_arguments, settle
 from bench.harness import ROOT, BenchEngine, spread, steady_rate
 
 
+
+def per_round_ratio(runtime: list[float], raw: list[float]) -> dict:
+    """Median and spread of runtime / raw taken round by round (a round whose raw rate is missing or 0 is left out)."""
+    return spread([rt / rw for rt, rw in zip(runtime, raw) if rw == rw and rw > 0])
+
+
+#: Warm-up chunk, how close the last three chunks' rates must be for the engine to count as warm, and the least
+#: warm-up: on 30 November three 500-task chunks agreed at ~58 tasks/s after 2,500 tasks while the rate was still
+#: to rise for minutes (the first round after them ran 20-30 % below the later ones).
+WARMUP_CHUNK, WARMUP_TOLERANCE, WARMUP_MIN_CHUNKS = 500, 0.10, 8
+
+
+def steady(rates: list[float], tolerance: float = WARMUP_TOLERANCE, min_chunks: int = 4) -> bool:
+    """The last three chunks within ``tolerance`` of each other (max / min), after at least ``min_chunks``: the JIT has settled."""
+    if len(rates) < max(4, min_chunks):
+        return False
+    last = rates[-3:]
+    return min(last) > 0 and max(last) / min(last) - 1 <= tolerance
+
+
+def warm_up(bench: BenchEngine, max_tasks: int, chunk: int = WARMUP_CHUNK) -> dict:
+    """Drain chunks with the batch loop (8 threads) until the rate is steady, so that no round meets a cold JVM.
+
+    A fresh engine on two cores spends minutes compiling (its C2 compiler thread took half a core and the
+    rate rose from 58 to 80 tasks/s over 2,000 tasks in a run on 30 November); a fixed short warm-up let
+    the first rounds of every client run on a half-compiled engine and widened the spread.
+    """
+    rates: list[float] = []
+    started = time.monotonic()
+    least = min(WARMUP_MIN_CHUNKS, max_tasks // chunk)
+    while len(rates) * chunk < max_tasks and not steady(rates, min_chunks=least):
+        prefix = f"warmup{len(rates)}"
+        bench.start_instances(prefix, chunk)
+        clients.raw(bench, 8, chunk, batch=10)
+        rates.append(steady_rate(bench.end_times(prefix)))
+        print(f"  warm-up {len(rates)}: {rates[-1]:.1f} tasks/s", flush=True)
+    return {"chunk": chunk, "rates": rates, "steady": steady(rates, min_chunks=least), "seconds": time.monotonic() - started}
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="riec bench", description=DESCRIPTION)
     add_arguments(parser)
@@ -76,9 +115,7 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
         bench.prepare(project=args.signals > 0)
         log_file = bench.base / "runtime.log"
         clients.quiet_logging(log_file)
-        warm, n_warm = "warmup", min(200, 2 * args.tasks)  # the JVM's first requests are slow (JIT): not in any round
-        bench.start_instances(warm, n_warm)
-        clients.raw(bench, 4, n_warm)
+        results["warmup"] = warm_up(bench, args.warmup_tasks)
         from bench.swing import probe
 
         # What one request costs by itself on this machine now (bench/swing.py): the floor of a one-at-a-time client.
@@ -114,14 +151,9 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
         results["probe_after"] = {"cpu_pressure_avg10": cpu_pressure(), "p50_ms": probe(bench)}
         results["throughput"] = {name: {**spread(v), "rounds": v} for name, v in rates.items()}
         results["throughput_details"] = details
-        ratios = {}
-        for p in slots:
-            per_round = [rt / rw for rt, rw in zip(rates[f"runtime-{p}"], rates[f"raw-{p}"]) if rw == rw and rw > 0]
-            ratios[p] = spread(per_round)
-        results["runtime_ratio"] = ratios
+        results["runtime_ratio"] = {p: per_round_ratio(rates[f"runtime-{p}"], rates[f"raw-{p}"]) for p in slots}
         if args.raw_batch > 1:
-            results["runtime_ratio_batch"] = {
-                p: spread([rt / rw for rt, rw in zip(rates[f"runtime-{p}"], rates[f"rawbatch-{p}"]) if rw == rw and rw > 0]) for p in slots}
+            results["runtime_ratio_batch"] = {p: per_round_ratio(rates[f"runtime-{p}"], rates[f"rawbatch-{p}"]) for p in slots}
         if python:
             best = max((n for n in rates if n.startswith("pyclient")), key=lambda n: spread(rates[n]).get("median", 0))
             results["pyclient_best"] = best
@@ -202,6 +234,11 @@ def report(results: dict, slots: list[int]) -> str:
         lines += ["", f"Throughput: {rounds} interleaved rounds, {results['settings']['tasks']} pre-created {kind} per client and round "
                       f"({results['settings']['pyclient_tasks']} for the Python client), timed by the engine (first to last completion). "
                       f"The ratio is taken per round against the raw loop of the same parallelism."]
+        warm = results.get("warmup")
+        if warm and warm.get("rates"):
+            lines.append(f"- engine warmed first with the batch loop (8 threads), {len(warm['rates'])} chunks of {warm['chunk']} tasks in "
+                         f"{_f(warm.get('seconds'), 0)} s: " + ", ".join(f"{r:.0f}" for r in warm["rates"]) + " tasks/s"
+                         + (" (steady: the last three within 10 %)" if warm.get("steady") else " (not steady within the limit: the first rounds may still be warming)"))
         best = results.get("pyclient_best")
         if best and tp.get(best, {}).get("median"):
             for p in slots:

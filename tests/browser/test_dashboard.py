@@ -108,7 +108,8 @@ def retention_status(engine: Engine, region: str) -> dict:
 
     from riec.compliance import db
     from riec.retention import RetentionTerms
-    from riec.retention_status import amsterdam_day, summary
+    from riec.dutch_time import amsterdam_day
+    from riec.retention_status import summary
 
     database = db.open_database(engine.settings.effective_database_url)
     return summary(database, RetentionTerms.from_settings(engine.settings), amsterdam_day(dt.datetime.now(dt.UTC)), [region])

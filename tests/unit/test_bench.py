@@ -10,7 +10,7 @@ import math
 from riec.cli import build_parser
 
 from bench.harness import percentile, spread, steady_rate
-from bench.run import report
+from bench.run import per_round_ratio, report, steady
 
 
 def test_riec_bench_is_a_command_with_the_documented_options():
@@ -34,6 +34,20 @@ def test_spread_and_percentiles():
     values = list(range(1, 101))
     assert percentile(values, 50) == 50.5
     assert percentile(values, 99) > 99
+
+
+def test_the_ratio_is_taken_round_by_round_and_skips_rounds_without_a_raw_rate():
+    ratio = per_round_ratio([100.0, 90.0, 80.0, 60.0], [50.0, math.nan, 0.0, 40.0])
+    assert ratio == {"n": 2, "min": 1.5, "median": 1.75, "max": 2.0}
+    assert per_round_ratio([10.0], []) == {"n": 0}
+
+
+def test_the_warm_up_ends_when_three_chunks_agree_within_ten_percent():
+    assert not steady([50.0, 52.0, 53.0])  # too few chunks to tell
+    assert not steady([58.0, 54.0, 62.0, 67.0])  # still rising (the 30 November cold run)
+    assert not steady([58.0, 62.0, 67.0, 80.0])
+    assert steady([58.0, 80.0, 84.0, 82.0])
+    assert not steady([58.0, 80.0, 0.0, 82.0])  # a chunk that drained nothing is no rate
 
 
 def test_report_shows_ratio_python_client_pickup_signals_and_memory():
@@ -70,8 +84,10 @@ def test_report_gives_the_ratio_to_the_batch_loop_and_names_the_handlers_work():
         "throughput": {"raw-8": spread([40.0, 42.0]), "rawbatch-8": spread([80.0, 90.0]), "runtime-8": spread([78.0, 88.0])},
         "runtime_ratio": {8: spread([1.95, 2.1])},
         "runtime_ratio_batch": {8: spread([0.975, 0.98])},
+        "warmup": {"chunk": 500, "rates": [58.0, 80.0, 84.0, 82.0], "steady": True, "seconds": 41.5},
     }
     text = report(results, [8])
+    assert "4 chunks of 500 tasks in 42 s: 58, 80, 84, 82 tasks/s (steady: the last three within 10 %)" in text
     assert "| raw limit, batch loop (fetchAndLock 10 + 10 completes, one session) | 8 | 80.0 | 85.0 | 90.0 | - | 1 |" in text
     assert "| riec.runtime, 8 slot(s) | 8 | 78.0 | 83.0 | 88.0 | 1.95 / 2.02 / 2.10 | 0.97 / 0.98 / 0.98 |" in text
     assert "tasks whose handler waits 50 ms" in text

@@ -14,7 +14,8 @@ from sqlalchemy import text
 from riec.compliance import db
 from riec.compliance.provision_register import EntryKind, RegisterEntry, append
 from riec.retention import RetentionTerms
-from riec.retention_status import amsterdam_day, format_summary, schedules, summary
+from riec.dutch_time import amsterdam_day
+from riec.retention_status import format_summary, schedules, summary
 
 TERMS = RetentionTerms(destruction_grace_days=14, max_retention_days=365)
 NOORD, LIMBURG = "riec-noord", "riec-limburg"
@@ -151,6 +152,8 @@ def test_r_5_2_the_summary_holds_counts_and_dates_only(registers):
 
 def test_the_day_is_amsterdams():
     assert amsterdam_day(dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)) == dt.date(2026, 11, 29)
+    assert amsterdam_day(dt.datetime(2026, 7, 28, 22, 30, tzinfo=dt.UTC)) == dt.date(2026, 7, 29)  # summer time: UTC+2
+    assert amsterdam_day(dt.datetime(2026, 11, 28, 22, 30)) == dt.date(2026, 11, 28)  # naive is UTC: 23:30 in winter
 
 
 def test_riec_retention_status_prints_json(registers, tmp_path, capsys, monkeypatch):

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from riec.casework import Motivation, OptionalText, json_text
 from riec.compliance import db
+from riec import dutch_time
 from riec.formcheck import FormModel
 
 
@@ -122,12 +122,9 @@ def get(database: Engine, case_key: str) -> InterventionRecord | None:
     return _model(row) if row else None
 
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
 def today_in_amsterdam() -> dt.date:
     """The decree's dates are Dutch calendar days."""
-    return dt.datetime.now(AMSTERDAM).date()
+    return dutch_time.today()
 
 
 def timer_at(day: dt.date, *, end_of_day: bool = False) -> str:
@@ -135,4 +132,4 @@ def timer_at(day: dt.date, *, end_of_day: bool = False) -> str:
     Europe/Amsterdam, ISO 8601 with its offset, e.g. ``2026-12-13T00:00:00+01:00``. Formatting only: the
     date itself comes from riec.retention.RetentionTerms."""
     moment = dt.time(23, 59) if end_of_day else dt.time(0, 0)
-    return dt.datetime.combine(day, moment, AMSTERDAM).isoformat()
+    return dt.datetime.combine(day, moment, dutch_time.AMSTERDAM).isoformat()

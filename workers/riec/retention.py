@@ -9,26 +9,10 @@ figures (riec.stats). The rule functions themselves stay pure in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
+from datetime import date, timedelta
 from riec.compliance.rules import r_7_1_destruction_due, r_7_1_retention, r_7_2_anonymisation_deadline
 from riec.compliance.decisions import Decision
 from riec.settings import Settings
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def amsterdam_day(moment: datetime) -> date:
-    """The calendar day of ``moment`` in the Netherlands: every term here counts in Dutch days.
-
-    One definition for the sweep, `riec retention status` and the dashboard, so that near
-    midnight they never disagree about whether a case is due or overdue (a naive moment is UTC).
-    """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(AMSTERDAM).date()
-
 
 @dataclass(frozen=True)
 class RetentionTerms:

@@ -31,7 +31,8 @@ from sqlalchemy.engine import Engine
 from riec.cli_support import add_command, print_json, valid_date
 from riec.compliance.provision_register import EntryKind, iter_entries
 from riec.identity import REGION_IDS, REGIONS
-from riec.retention import RetentionTerms, amsterdam_day
+from riec.dutch_time import amsterdam_day
+from riec.retention import RetentionTerms
 
 if TYPE_CHECKING:
     from riec.app import App

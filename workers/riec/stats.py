@@ -30,7 +30,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -38,12 +37,12 @@ from riec.compliance.provision_register import EntryKind, iter_entries, verify_c
 from riec.cli_support import add_command, print_json
 from riec.identity import REGION_IDS, REGIONS
 from riec.retention import RetentionTerms
-from riec.retention_status import amsterdam_day, summary as retention_summary
+from riec.dutch_time import AMSTERDAM, amsterdam_day
+from riec.retention_status import summary as retention_summary
 
 if TYPE_CHECKING:
     from riec.app import App
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 #: The funnel, in order: (key, Dutch label, source, id, which time stamp). Source "process": historic process
 #: instances of that definition key (start time); "activity": historic activity instances of that activity id.

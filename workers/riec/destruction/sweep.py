@@ -32,7 +32,8 @@ from riec.compliance import db
 from riec.compliance.provision_register import EntryKind
 from riec.destruction import engine_purge
 from riec.destruction.core import Trigger, destroy_case
-from riec.retention import RetentionTerms, amsterdam_day
+from riec.dutch_time import amsterdam_day
+from riec.retention import RetentionTerms
 from riec.runtime.engine import CamundaClient
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -32,11 +31,11 @@ from riec.compliance.rules import (
     r_5_1a_necessity,
     r_8_legal_basis,
 )
+from riec.dutch_time import amsterdam_day
 from riec.handlers import registry
 from riec.runtime import BpmnError
 
 CHECKS_FAILED = "CHECKS_FAILED"
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _member(enum: Any, value: Any) -> Any:
@@ -78,7 +77,7 @@ class ChecksPassed(BaseModel):
 
 def decision_date(given: dt.date | None, now: dt.datetime) -> dt.date:
     """The date the decision is taken: the given one, else today in the Netherlands."""
-    return given or now.astimezone(AMSTERDAM).date()
+    return given or amsterdam_day(now)
 
 
 def run_checks(checks: ChecksInput, *, database: Engine, now: dt.datetime) -> tuple[Decision, list[Decision], Any]:

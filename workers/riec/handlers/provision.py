@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
@@ -35,12 +34,12 @@ from riec.compliance.decisions import combine
 from riec.compliance.models import CaseContext, DataCategory, PersonInProvision
 from riec.compliance.provision_register import EntryKind, RegisterEntry, append_in
 from riec.compliance.rules import check_recipient, r_4_1_case_partner, r_4_2_persons, r_6_1_region
+from riec.dutch_time import amsterdam_day
 from riec.handlers import registry
 from riec.notifications import Notification, Notifier
 from riec.vault.service import Vault
 from riec.vault.tables import vault_package
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 log = logging.getLogger(__name__)
 
 
@@ -112,7 +111,7 @@ def _provide(p: ProvisionInput, *, database: Engine, vault: Vault, notifier: Not
     ``refusedRecipientIds`` (references only)."""
     region = p.tenant_id or ""
     now = dt.datetime.now(dt.timezone.utc)
-    on = now.astimezone(AMSTERDAM).date()
+    on = amsterdam_day(now)
     with db.read_transaction(database) as conn:
         row = conn.execute(select(vault_package).where(vault_package.c.id == p.package_ref)).first()
     if row is None or row.process_instance_id != p.process_instance_id:

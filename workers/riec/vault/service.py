@@ -34,12 +34,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from riec import dutch_time
 from riec.compliance import authorisation, db
 from riec.compliance.decisions import Decision, combine
 from riec.compliance.models import CaseContext, DataCategory
@@ -53,7 +53,6 @@ from riec.compliance.rules import (
 )
 from riec.vault.tables import vault_acknowledgement, vault_key, vault_package
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: The message the waiting police process catches (bpmn/case.bpmn, Event_PackageUploaded).
 PACKAGE_UPLOADED = "riec-package-uploaded"
 POLICE_UNIT = "police-unit"
@@ -138,7 +137,7 @@ class Vault:
         return dt.datetime.now(dt.timezone.utc)
 
     def _today(self) -> dt.date:
-        return self.today() if self.today else dt.datetime.now(AMSTERDAM).date()
+        return self.today() if self.today else dutch_time.today()
 
     # -- upload ----------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from riec.compliance.models import DataCategory
 from riec.compliance.rules import CATEGORY_NL
 from riec.runtime.engine import EngineError
-from riec.vault.service import AMSTERDAM, CONFIDENTIALITY_NOTICE_NL, POLICE_UNIT, Vault, VaultRefusal, VaultUser
+from riec.dutch_time import AMSTERDAM
+from riec.vault.service import CONFIDENTIALITY_NOTICE_NL, POLICE_UNIT, Vault, VaultRefusal, VaultUser
 
 log = logging.getLogger(__name__)
 #: The page's POST endpoints a forged cross-site form could aim at (riec.stats_web's endpoint is a GET).
