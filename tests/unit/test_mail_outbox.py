@@ -116,15 +116,20 @@ def test_a_lapsed_lease_is_sent_again_with_the_same_message_id_and_the_server_ke
     port = free_port()
     server = start_server(mailbox, "127.0.0.1", port)
     try:
-        crashed = sender(registers, port, lease_s=0.2)
+        # A lease long enough that the send below cannot outlast it on a busy machine (0.2 s once did, and the
+        # "still held" check then met a lapsed lease), short enough to wait out.
+        lease_s = 1.5
+        crashed = sender(registers, port, lease_s=lease_s)
         [row] = crashed.claim()
+        claimed = time.monotonic()
         # The crash window: the server has the message, the sender dies before marking it.
         import smtplib
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             smtp.send_message(crashed.message(row, ["analist@riec.example"]))
         assert outbox.rows(registers)[0].status == "sending"
+        assert time.monotonic() - claimed < lease_s, "the send took longer than the lease: the check below would mean nothing"
         assert sender(registers, port, owner="other").run_once() == 0  # lease still held: not touched
-        time.sleep(0.3)
+        time.sleep(max(0.0, claimed + lease_s + 0.1 - time.monotonic()))
         assert sender(registers, port, owner="other").run_once() == 1
     finally:
         server.stop()
