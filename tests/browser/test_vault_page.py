@@ -40,20 +40,22 @@ def message(b, expected: str, timeout: float = 30) -> str:
     """The page's messages once they say ``expected`` (or, after ``timeout``, whatever they say).
 
     A button posts a form and the next page replaces this one: read too early, the messages are the
-    old page's, or gone between finding and reading them (a stale element, seen in CI). So it reads
-    again until the answer is there.
+    old page's, or gone between finding and reading them. CI met that twice, as a stale element and as
+    Chrome's "Node with given id does not belong to the document". So the page reads its messages
+    itself, in one script (no element handle outlives the call), and a read that meets the page being
+    replaced, in whatever words the driver says it, is simply tried again until the answer is there.
     """
     import time
 
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import WebDriverException
 
     deadline = time.monotonic() + timeout
     text = ""
     while True:
         try:
-            text = " ".join(e.text for e in b.driver.find_elements(By.CSS_SELECTOR, ".msg"))
-        except StaleElementReferenceException:
+            text = b.driver.execute_script(
+                "return Array.from(document.querySelectorAll('.msg')).map(e => e.innerText).join(' ');") or ""
+        except WebDriverException:
             text = ""  # the page was being replaced: look again
         if expected in text or time.monotonic() > deadline:
             return text
