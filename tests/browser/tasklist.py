@@ -170,7 +170,7 @@ class Tasklist:
 
     def complete(self) -> None:
         """Press "Voltooien" and wait until Tasklist has sent the form (the task leaves the view)."""
-        from selenium.common.exceptions import TimeoutException
+        from selenium.common.exceptions import TimeoutException, WebDriverException
 
         button = self.visible("//button[@ng-click='complete()']")
         assert button.text.strip() == "Voltooien", button.text
@@ -178,13 +178,25 @@ class Tasklist:
             self.wait(lambda d: button.is_enabled(), 10, what="Voltooien enabled")
         except TimeoutException:
             raise AssertionError(f"Voltooien is disabled: form errors {[e.text for e in self.css('.fjs-form-field-error') if e.text.strip()]}") from None
+        titles = self.css("h2.task")
+        title = titles[0].text.strip() if titles else ""
         self.click(button)
+
+        def left(d) -> bool:
+            """The task left the view: no Voltooien, or Tasklist already shows another task of the list in its place."""
+            try:
+                if not [b for b in d.find_elements("xpath", "//button[@ng-click='complete()']") if b.is_displayed()]:
+                    return True
+                now = [h.text.strip() for h in d.find_elements("css selector", "h2.task")]
+                return bool(title) and bool(now) and now[0] != title
+            except WebDriverException:  # the view is being replaced: look again
+                return False
         try:
-            self.wait(lambda d: not [b for b in d.find_elements("xpath", "//button[@ng-click='complete()']") if b.is_displayed()],
-                      what="task completed in Tasklist")
+            self.wait(left, what="task completed in Tasklist")
         except TimeoutException:
             errors = [e.text for e in self.css(".fjs-form-field-error") if e.text.strip()]
             alerts = [e.text for e in self.css(".notifications .alert, .page-notifications .alert") if e.text.strip()]
+            self.screenshot("voltooien-niet-gelukt")
             raise AssertionError(f"Voltooien did not complete the task: form errors {errors}, notifications {alerts}") from None
 
     def complete_refused_in_browser(self) -> list[str]:
