@@ -11,7 +11,7 @@ import pytest
 
 from riec.compliance import db
 from riec.compliance.provision_register import EntryKind, iter_entries
-from tests.integration.case_steps import police_decides, police_outcome, to_request
+from tests.integration.case_steps import ended, police_decides, to_request
 from tests.integration.vault_steps import running_vault, wait_for_package_request
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -32,7 +32,17 @@ def sign_in(browser, vault_url: str, user: str, password: str):
     b.driver.find_element(By.ID, "username").send_keys(user)
     b.driver.find_element(By.ID, "password").send_keys(password)
     b.driver.find_element(By.ID, "inloggen-knop").click()
-    assert b.driver.find_element(By.ID, "gebruiker").text == user
+    # The signed-in page replaces the login page: read who is signed in once it is there (a read while the
+    # page is being replaced is a driver error, not an answer).
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def signed_in(d):
+        try:
+            return d.execute_script("var e = document.getElementById('gebruiker'); return e ? e.innerText : null;")
+        except WebDriverException:
+            return None
+    assert WebDriverWait(b.driver, 30).until(signed_in).strip() == user
     return b
 
 
@@ -87,7 +97,7 @@ def test_r_5_1d_r_6_1_vault_page_upload_acknowledge_open_and_refusals(engine, wo
     police.driver.find_element(By.ID, "uploaden-knop").click()
     assert "versleuteld opgeslagen" in message(police, "versleuteld opgeslagen")
     police.screenshot("vault-politie-pakket-geupload")
-    police_outcome(engine, business_key)
+    ended(engine, business_key, "police-request", timeout=180)  # the provision step's worker, on a loaded CI machine
 
     partner = sign_in(browser, vault_url, "partner", password)
     assert business_key in partner.driver.find_element(By.ID, "pakketten").text
