@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from riec import intervention
+from riec import dutch_time, intervention
 from riec.casework import DuePeriods
 from riec.compliance import db
 from riec.formcheck import dutch_problems
@@ -45,7 +45,7 @@ def test_r_7_1_start_sends_the_case_key_and_region_once():
     [(path, body)] = camunda.posts
     assert path == "message" and body["messageName"] == "riec-intervention-start" and body["businessKey"] == "SIG-1"
     variables = {k: v["value"] for k, v in body["processVariables"].items()}
-    today = intervention.today_in_amsterdam()
+    today = dutch_time.today()
     assert variables == {"caseKey": "SIG-1", "region": "riec-noord", "caseOutcome": "provided",
                          "caseStartedOn": "2026-01-05", "dueRiecAnalyst": "P5D",
                          "maxRetentionAt": intervention.timer_at(today + dt.timedelta(days=365)),

@@ -22,9 +22,9 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from riec import dutch_time
 from riec.casework import Motivation, OptionalText, json_text
 from riec.compliance import db
-from riec import dutch_time
 from riec.formcheck import FormModel
 
 
@@ -120,11 +120,6 @@ def get(database: Engine, case_key: str) -> InterventionRecord | None:
     with db.read_transaction(database) as conn:
         row = conn.execute(select(t).where(t.c.case_key == case_key)).first()
     return _model(row) if row else None
-
-
-def today_in_amsterdam() -> dt.date:
-    """The decree's dates are Dutch calendar days."""
-    return dutch_time.today()
 
 
 def timer_at(day: dt.date, *, end_of_day: bool = False) -> str:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from sqlalchemy.engine import Engine
 
-from riec import anonymisation, intervention
+from riec import anonymisation, dutch_time, intervention
 from riec.casework import DuePeriods
 from riec.formcheck import INPUT_INVALID, as_message, dutch_problems, validation_handler
 from riec.handlers import registry
@@ -116,7 +116,7 @@ def start_intervention(case: StartInput, *, camunda: CamundaClient, due_periods:
     variables: dict[str, Any] = {"caseKey": case.business_key, "region": case.tenant_id,
                                  "caseOutcome": case.outcome(), "caseStartedOn": case.case_started_on or "",
                                  "dueRiecAnalyst": case.due_riec_analyst or due_periods.due_riec_analyst}
-    provided_on = intervention.today_in_amsterdam()
+    provided_on = dutch_time.today()
     variables |= {"maxRetentionAt": intervention.timer_at(retention.max_retention_until(provided_on)),
                   "retentionWarningAt": intervention.timer_at(retention.retention_warning_on(provided_on)),
                   "caseProfile": case_profile(case)}
